@@ -1,0 +1,39 @@
+"""backrest: a REST backend for single-page apps, on Pyramid and Cornice."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyramid.config import Configurator
+
+from backrest.migrations import upgrade
+from backrest.resources import Root
+from backrest.settings import resolve
+
+# The order matters: each step may use what the ones before it set up.
+INCLUDES = (
+    "cornice",  # the service layer, with its exception views off
+    "backrest.renderers",  # JSON with UTC timestamps
+    "backrest.db",  # request.dbsession, the transaction manager
+    "backrest.errors",  # one error shape for everything below
+    "backrest.tweens",  # request id, proxies, security headers, CORS
+    "backrest.nostore",  # the no_store view option
+    "backrest.security",  # identities, ACLs, CSRF, password hashing
+    "backrest.throttle",  # rate limits
+    "backrest.mail",  # transactional mail
+    "backrest.accounts",
+    "backrest.sessions",
+    "backrest.discovery",  # the API root lists what the steps above registered
+)
+
+
+def main(global_config: dict[str, Any], **settings: Any) -> Any:
+    """The WSGI application for the settings of an ini file's ``[app:main]``."""
+    settings = resolve(settings)
+    settings["handle_exceptions"] = False
+    with Configurator(settings=settings, root_factory=Root) as config:
+        for name in INCLUDES:
+            config.include(name)
+        if settings["backrest.db.auto_migrate"]:
+            upgrade(config.registry["db_engine"])
+    return config.make_wsgi_app()

@@ -1,0 +1,51 @@
+"""The bodies of the account services."""
+
+from __future__ import annotations
+
+import colander
+
+from backrest.accounts.models import EMAIL_LENGTH, NAME_LENGTH
+from backrest.schema import Body, email_node, text_node
+
+
+class SignupSchema(Body):
+    email = email_node()
+    password = text_node()
+    firstname = text_node(max_length=NAME_LENGTH, missing="")
+    lastname = text_node(max_length=NAME_LENGTH, missing="")
+
+
+class LoginSchema(Body):
+    login = text_node(max_length=EMAIL_LENGTH)
+    password = text_node()
+
+
+class EmailSchema(Body):
+    email = email_node()
+
+
+class PasswordSchema(Body):
+    password = text_node()
+
+
+class TokenSchema(Body):
+    token = text_node(max_length=200)
+
+
+class ResetSchema(TokenSchema):
+    password = text_node()
+
+
+class PasswordChangeSchema(Body):
+    current = text_node()
+    password = text_node()
+
+
+class EmailChangeSchema(Body):
+    email = email_node()
+    password = text_node()
+
+
+class ProfileSchema(Body):
+    firstname = text_node(max_length=NAME_LENGTH, missing=colander.drop)
+    lastname = text_node(max_length=NAME_LENGTH, missing=colander.drop)

@@ -1,0 +1,198 @@
+"""The account services of the contract, one per URL (see docs/api/accounts.rst)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pyramid.httpexceptions import HTTPFound, HTTPNoContent
+
+from backrest.accounts import schemas
+from backrest.accounts.services import AccountService
+from backrest.security.permissions import Permission
+from backrest.service import Service
+from backrest.validation import body_validator
+
+if TYPE_CHECKING:
+    from pyramid.request import Request
+
+SUCCESS = {"status": "success"}
+
+signup = Service("accounts.signup", "/-/signup", "Create an account.")
+login = Service("accounts.login", "/-/login", "Log in, or tell who is logged in.")
+logout = Service("accounts.logout", "/-/logout", "End the current session.")
+reset = Service("accounts.reset", "/-/reset/", "Ask for a password reset link, or use one.")
+reset_token = Service("accounts.reset_token", "/-/reset/{token}", "Set a new password with a reset link.")
+password = Service("accounts.password", "/-/password", "Change the password.")
+email = Service("accounts.email", "/-/email/", "Change the email address, or cancel a pending change.")
+email_cancel = Service(
+    "accounts.email_cancel", "/-/email/cancel", "Cancel an address change from its notice."
+)
+email_token = Service("accounts.email_token", "/-/email/{token}", "Confirm an address change.")
+confirm = Service("accounts.confirm", "/-/confirm/", "Confirm an address with a mailed token.")
+confirm_resend = Service("accounts.confirm_resend", "/-/confirm/resend", "Mail a fresh confirmation link.")
+confirm_token = Service("accounts.confirm_token", "/-/confirm/{token}", "Confirm the signup address.")
+reauthenticate = Service(
+    "accounts.reauthenticate", "/-/reauthenticate", "Renew the session's password check."
+)
+userprofile = Service("accounts.userprofile", "/-/userprofile", "Read, update or delete one's profile.")
+change_password = Service(
+    "accounts.change_password", "/.well-known/change-password", "Where password managers change passwords."
+)
+
+SERVICES = (
+    signup,
+    login,
+    logout,
+    reset,
+    reset_token,
+    password,
+    email,
+    email_cancel,
+    email_token,
+    confirm,
+    confirm_resend,
+    confirm_token,
+    reauthenticate,
+    userprofile,
+    change_password,
+)
+
+PUBLIC = {"permission": Permission.PUBLIC, "no_store": True}
+ACCOUNT = {"permission": Permission.ACCOUNT, "no_store": True}
+
+
+def body(schema: type) -> dict[str, Any]:
+    return {"schema": schema(), "validators": (body_validator,)}
+
+
+@signup.post(**PUBLIC, **body(schemas.SignupSchema))
+def signup_view(request: Request) -> dict[str, str]:
+    AccountService(request).signup(**request.validated)
+    request.response.status_code = 201
+    return SUCCESS
+
+
+@login.get(**PUBLIC)
+def login_status_view(request: Request) -> dict[str, Any]:
+    identity = request.identity
+    if identity is None:
+        return {"authenticated": False, "csrf_token": ""}
+    user = identity.user
+    return {
+        "authenticated": True,
+        "id": user.id,
+        "email": user.email,
+        "email_verified": user.email_verified,
+        "firstname": user.firstname,
+        "lastname": user.lastname,
+        "csrf_token": identity.session.csrf_token if identity.session else "",
+    }
+
+
+@login.put(**PUBLIC, **body(schemas.LoginSchema))
+def login_view(request: Request) -> Any:
+    failure = AccountService(request).login(**request.validated)
+    if failure is not None:
+        return failure
+    return {**SUCCESS, "csrf_token": request.identity.session.csrf_token}
+
+
+@logout.put(**PUBLIC, validators=(body_validator,))
+def logout_view(request: Request) -> dict[str, str]:
+    AccountService(request).logout()
+    return SUCCESS
+
+
+@reset.post(**PUBLIC, **body(schemas.EmailSchema))
+def reset_request_view(request: Request) -> dict[str, str]:
+    AccountService(request).request_reset(request.validated["email"])
+    return SUCCESS
+
+
+@reset.put(**PUBLIC, **body(schemas.ResetSchema))
+def reset_view(request: Request) -> dict[str, str]:
+    AccountService(request).reset(location="body", **request.validated)
+    return SUCCESS
+
+
+@reset_token.put(**PUBLIC, **body(schemas.PasswordSchema))
+def reset_token_view(request: Request) -> dict[str, str]:
+    token = request.matchdict["token"]
+    AccountService(request).reset(token, request.validated["password"], location="path")
+    return SUCCESS
+
+
+@password.put(**ACCOUNT, **body(schemas.PasswordChangeSchema))
+def password_view(request: Request) -> dict[str, str]:
+    AccountService(request).change_password(**request.validated)
+    return SUCCESS
+
+
+@email.put(**ACCOUNT, **body(schemas.EmailChangeSchema))
+def email_change_view(request: Request) -> dict[str, str]:
+    AccountService(request).request_email_change(**request.validated)
+    return SUCCESS
+
+
+@email.delete(**ACCOUNT)
+def email_change_cancel_view(request: Request) -> dict[str, str]:
+    AccountService(request).cancel_email_change()
+    return SUCCESS
+
+
+@email_cancel.post(**PUBLIC, **body(schemas.TokenSchema))
+def email_cancel_view(request: Request) -> dict[str, str]:
+    AccountService(request).cancel_email_change_by_token(request.validated["token"])
+    return SUCCESS
+
+
+@email_token.put(**PUBLIC)
+def email_token_view(request: Request) -> dict[str, str]:
+    AccountService(request).confirm(request.matchdict["token"], location="path")
+    return SUCCESS
+
+
+@confirm.post(**PUBLIC, **body(schemas.TokenSchema))
+def confirm_view(request: Request) -> dict[str, str]:
+    AccountService(request).confirm(request.validated["token"], location="body")
+    return SUCCESS
+
+
+@confirm_resend.post(**PUBLIC, **body(schemas.EmailSchema))
+def confirm_resend_view(request: Request) -> dict[str, str]:
+    AccountService(request).resend(request.validated["email"])
+    return SUCCESS
+
+
+@confirm_token.post(**PUBLIC)
+def confirm_token_view(request: Request) -> dict[str, str]:
+    AccountService(request).confirm(request.matchdict["token"], location="path")
+    return SUCCESS
+
+
+@reauthenticate.put(**ACCOUNT, **body(schemas.PasswordSchema))
+def reauthenticate_view(request: Request) -> dict[str, str]:
+    AccountService(request).reauthenticate(request.validated["password"])
+    return SUCCESS
+
+
+@userprofile.get(**ACCOUNT)
+def profile_view(request: Request) -> Any:
+    return request.identity.user
+
+
+@userprofile.put(**ACCOUNT, **body(schemas.ProfileSchema))
+def profile_update_view(request: Request) -> dict[str, str]:
+    AccountService(request).update_profile(request.validated)
+    return SUCCESS
+
+
+@userprofile.delete(**ACCOUNT)
+def profile_delete_view(request: Request) -> HTTPNoContent:
+    AccountService(request).delete_account()
+    return HTTPNoContent()
+
+
+@change_password.get(permission=Permission.PUBLIC)
+def change_password_view(request: Request) -> HTTPFound:
+    return HTTPFound(location=request.registry.settings["backrest.urls.change_password"])

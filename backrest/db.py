@@ -1,0 +1,124 @@
+"""Database wiring: the declarative base, the engine and ``request.dbsession``.
+
+Each request gets a session joined to its transaction (pyramid_tm), so a
+request commits or aborts as a whole. Tests may hand a session in through
+``request.environ["app.dbsession"]``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import zope.sqlalchemy
+from sqlalchemy import MetaData, String, engine_from_config, event
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
+from sqlalchemy.types import DateTime, TypeDecorator
+
+if TYPE_CHECKING:
+    import transaction
+    from pyramid.config import Configurator
+    from pyramid.request import Request
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.orm import Session
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+PUBLIC_ID_LENGTH = 22
+
+
+def new_public_id() -> str:
+    """An opaque, URL-safe id of 128 random bits: it tells nothing of how many rows exist."""
+    return secrets.token_urlsafe(16)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware UTC datetime on every backend.
+
+    SQLite keeps no time zone, so values are stored naive in UTC and come
+    back aware; PostgreSQL uses ``timestamptz``.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            msg = "naive datetimes are ambiguous; use backrest.db.utcnow()"
+            raise ValueError(msg)
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class PublicIdMixin:
+    """Primary key that can be shown in URLs."""
+
+    id: Mapped[str] = mapped_column(String(PUBLIC_ID_LENGTH), primary_key=True, default=new_public_id)
+
+
+def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.close()
+
+
+def get_engine(settings: dict[str, Any], prefix: str = "sqlalchemy.") -> Engine:
+    engine = engine_from_config(settings, prefix)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _tune_sqlite)
+    return engine
+
+
+def get_session_factory(engine: Engine) -> sessionmaker:
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def get_tm_session(
+    session_factory: sessionmaker, transaction_manager: transaction.TransactionManager
+) -> Session:
+    """A session whose commit and rollback follow ``transaction_manager``."""
+    dbsession = session_factory()
+    zope.sqlalchemy.register(dbsession, transaction_manager=transaction_manager)
+    return dbsession
+
+
+def _dbsession(request: Request) -> Session:
+    dbsession = request.environ.get("app.dbsession")
+    if dbsession is None:
+        dbsession = get_tm_session(request.registry["dbsession_factory"], request.tm)
+        request.add_finished_callback(lambda _request: dbsession.close())
+    return dbsession
+
+
+def includeme(config: Configurator) -> None:
+    settings = config.get_settings()
+    settings["tm.manager_hook"] = "pyramid_tm.explicit_manager"
+    config.include("pyramid_tm")
+    config.include("pyramid_retry")
+    engine = get_engine(settings)
+    config.registry["db_engine"] = engine
+    config.registry["dbsession_factory"] = get_session_factory(engine)
+    config.add_request_method(_dbsession, "dbsession", reify=True)

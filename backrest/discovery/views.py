@@ -1,0 +1,71 @@
+"""``GET /-/``, ``GET /-/heartbeat`` and ``GET /-/version``."""
+
+from __future__ import annotations
+
+import logging
+from importlib.metadata import version as package_version
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from backrest.errors import Errors, errors_exception
+from backrest.security.permissions import Permission
+from backrest.service import Service, service_url
+
+if TYPE_CHECKING:
+    from pyramid.request import Request
+
+log = logging.getLogger(__name__)
+
+root = Service("discovery.root", "/-/", "The API root: every collection and service.")
+heartbeat = Service("discovery.heartbeat", "/-/heartbeat", "Whether the service and its parts work.")
+version = Service("discovery.version", "/-/version", "The running version.")
+
+SERVICES = (root, heartbeat, version)
+
+
+def service_key(name: str) -> str:
+    """``accounts.signup`` is listed as ``signup``."""
+    return name.rpartition(".")[2]
+
+
+@root.get(permission=Permission.PUBLIC)
+def root_view(request: Request) -> dict[str, Any]:
+    services = {
+        service_key(service.name): {"url": service_url(request, service), "description": service.description}
+        for service in request.registry["backrest.services"]
+        if "{" not in service.path and service.path.startswith("/-/") and service is not root
+    }
+    return {"collections": {}, "services": services}
+
+
+def _database_works(request: Request) -> bool:
+    try:
+        with request.registry["db_engine"].connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        log.exception("heartbeat: the database does not answer")
+        return False
+    return True
+
+
+@heartbeat.get(permission=Permission.PUBLIC)
+def heartbeat_view(request: Request) -> dict[str, Any]:
+    checks = {"database": _database_works(request)}
+    failed = [name for name, works in checks.items() if not works]
+    if failed:
+        errors = Errors(503)
+        for name in failed:
+            errors.add("request", name, f"The {name} does not answer.")
+        raise errors_exception(errors)
+    request.response.headers["Cache-Control"] = "no-store"
+    return {"status": "ok", "checks": dict.fromkeys(checks, "ok")}
+
+
+@version.get(permission=Permission.PUBLIC)
+def version_view(request: Request) -> dict[str, str]:
+    return {
+        "name": "backrest",
+        "version": request.registry.settings["backrest.version"] or package_version("backrest"),
+    }

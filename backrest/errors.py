@@ -1,0 +1,160 @@
+"""The one error shape, for every endpoint and whatever went wrong.
+
+``{"status": "error", "errors": [{"location", "name", "description"}]}``
+
+Views raise :func:`http_error` (or any Pyramid HTTP exception) so that the
+transaction aborts; Cornice validation errors go through :func:`error_handler`;
+the exception views below reshape everything else, Pyramid's own 404s and
+403s and unexpected exceptions included.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import TYPE_CHECKING, Any
+
+from pyramid.exceptions import BadCSRFToken
+from pyramid.httpexceptions import (
+    HTTPException,
+    HTTPForbidden,
+    status_map,
+)
+
+if TYPE_CHECKING:
+    from pyramid.config import Configurator
+    from pyramid.request import Request
+    from pyramid.response import Response
+
+log = logging.getLogger(__name__)
+
+LOCATIONS = frozenset({"body", "querystring", "header", "path", "cookie", "request"})
+WWW_AUTHENTICATE = 'Cookie realm="backrest"'
+
+
+class Errors(list):
+    """The errors of one request, and the status they answer with.
+
+    Cornice's own collection refuses the ``cookie`` and ``request`` locations
+    of our contract, so requests get this one instead.
+    """
+
+    def __init__(self, status: int = 400) -> None:
+        super().__init__()
+        self.status = status
+
+    def add(self, location: str, name: str | None = None, description: str = "", **extra: Any) -> None:
+        if location not in LOCATIONS:
+            location = {"url": "querystring", "cookies": "cookie", "method": "request"}.get(
+                location, "request"
+            )
+        if isinstance(description, bytes):
+            description = description.decode("utf-8", "replace")
+        self.append({"location": location, "name": name, "description": str(description), **extra})
+
+
+def error_body(errors: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"status": "error", "errors": list(errors)}
+
+
+def _reshape(exc: HTTPException, errors: list[dict[str, Any]], **extra: Any) -> HTTPException:
+    exc.content_type = "application/json"
+    exc.charset = "utf-8"
+    exc.text = json.dumps({**error_body(errors), **extra})
+    # Errors describe one moment and one caller: no cache may keep them.
+    exc.cache_control = "no-store"
+    exc.backrest_errors = errors
+    return exc
+
+
+def http_error(
+    status: int,
+    location: str,
+    name: str | None,
+    description: str,
+    *,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> HTTPException:
+    """An HTTP exception carrying one error in the contract's shape; raise it."""
+    errors = Errors(status)
+    errors.add(location, name, description)
+    exc = status_map[status](headers=headers)
+    return _reshape(exc, errors, **extra)
+
+
+def errors_exception(errors: Errors) -> HTTPException:
+    """An HTTP exception carrying every error collected in ``errors``."""
+    return _reshape(status_map[errors.status](), errors)
+
+
+def error_handler(request: Request) -> HTTPException:
+    """Cornice's hook: the validation errors of ``request`` as a response."""
+    return errors_exception(request.errors)
+
+
+def _slug(exc: HTTPException) -> str:
+    return exc.title.lower().replace(" ", "_").replace("-", "_")
+
+
+def http_exception_view(exc: HTTPException, request: Request) -> Response:
+    if getattr(exc, "backrest_errors", None) is not None:
+        return exc
+    if exc.code is not None and exc.code < 400:  # noqa: PLR2004 - redirects keep their body
+        return exc
+    description = exc.detail if isinstance(exc.detail, str) and exc.detail else exc.explanation
+    errors = Errors(exc.code)
+    errors.add("request", _slug(exc), description)
+    return _reshape(exc, errors)
+
+
+def not_found_view(exc: HTTPException, request: Request) -> Response:
+    if getattr(exc, "backrest_errors", None) is not None:
+        return exc
+    return http_error(404, "path", "path", "There is nothing at this URL.")
+
+
+def forbidden_view(exc: HTTPForbidden, request: Request) -> Response:
+    """Anonymous callers are asked to authenticate (401); others are refused (403)."""
+    if getattr(exc, "backrest_errors", None) is not None:
+        return exc
+    if request.authenticated_userid is None:
+        return http_error(
+            401,
+            "header",
+            "Authorization",
+            "Authentication is required.",
+            headers={"WWW-Authenticate": WWW_AUTHENTICATE},
+        )
+    return http_error(403, "request", "permission", "You may not do this.")
+
+
+def csrf_view(exc: BadCSRFToken, request: Request) -> Response:
+    return http_error(
+        403,
+        "header",
+        "X-CSRF-Token",
+        "Requests authenticated by the session cookie must send the session's CSRF token.",
+    )
+
+
+def server_error_view(exc: Exception, request: Request) -> Response:
+    """Log the failure with its request id; show the id, never the traceback."""
+    request_id = getattr(request, "request_id", None)
+    log.error("unexpected error in request %s", request_id, exc_info=exc)
+    return http_error(
+        500,
+        "request",
+        "server_error",
+        f"The server failed to answer. Quote request id {request_id} when reporting this.",
+        request_id=request_id,
+    )
+
+
+def includeme(config: Configurator) -> None:
+    config.add_request_method(lambda _request: Errors(), "errors", reify=True)
+    config.add_exception_view(server_error_view, context=Exception)
+    config.add_exception_view(http_exception_view, context=HTTPException)
+    config.add_exception_view(csrf_view, context=BadCSRFToken)
+    config.add_notfound_view(not_found_view)
+    config.add_forbidden_view(forbidden_view)

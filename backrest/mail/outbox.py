@@ -1,0 +1,133 @@
+"""Queueing mail in the request's transaction and delivering it after commit.
+
+A message is a row written with the rest of the request, so a request that
+rolls back sends nothing. Once the transaction commits, the worker is woken
+and delivers; a transport that fails (an SMTP server that is down) leaves the
+row for a later attempt, with a growing delay, and the committed request
+never notices. Delivery is at least once: a process killed between sending
+and marking may send a message again.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from pyramid_mailer.message import Message
+from sqlalchemy import delete, select
+
+from backrest.db import utcnow
+from backrest.mail.models import OutboxMessage
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from backrest.mail.transports import Transport
+
+log = logging.getLogger(__name__)
+
+BATCH = 50
+MAX_BACKOFF_EXPONENT = 8
+IDLE_POLL_SECONDS = 30.0
+KEEP_SENT = timedelta(days=7)
+
+
+def queue_mail(
+    dbsession: Session,
+    sender: str,
+    recipient: str,
+    subject: str,
+    body: str,
+) -> OutboxMessage:
+    """Write a message to the outbox in ``dbsession``'s transaction."""
+    message = OutboxMessage(sender=sender, recipients=[recipient], subject=subject, body=body)
+    dbsession.add(message)
+    dbsession.flush()
+    return message
+
+
+def as_message(row: OutboxMessage) -> Message:
+    return Message(subject=row.subject, sender=row.sender, recipients=row.recipients, body=row.body)
+
+
+class OutboxWorker:
+    """Delivers due outbox messages, in a thread of the serving process."""
+
+    def __init__(
+        self,
+        session_factory: sessionmaker,
+        transport: Transport,
+        retry_delay: int,
+        max_attempts: int,
+    ) -> None:
+        self.session_factory = session_factory
+        self.transport = transport
+        self.retry_delay = retry_delay
+        self.max_attempts = max_attempts
+        self._wakeup = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def deliver_due(self, now: datetime | None = None) -> int:
+        """Try every due message once; answer how many were sent."""
+        now = now or utcnow()
+        sent = 0
+        with self.session_factory() as dbsession:
+            query = (
+                select(OutboxMessage)
+                .where(
+                    OutboxMessage.sent.is_(None),
+                    OutboxMessage.failed.is_(None),
+                    OutboxMessage.next_attempt <= now,
+                )
+                .order_by(OutboxMessage.id)
+                .limit(BATCH)
+            )
+            if dbsession.bind.dialect.name == "postgresql":
+                # Several processes may share one outbox: each takes its own rows.
+                query = query.with_for_update(skip_locked=True)
+            for row in dbsession.scalars(query):
+                sent += self._attempt(row, now)
+            dbsession.execute(delete(OutboxMessage).where(OutboxMessage.sent < now - KEEP_SENT))
+            dbsession.commit()
+        return sent
+
+    def _attempt(self, row: OutboxMessage, now: datetime) -> int:
+        try:
+            self.transport.send(as_message(row))
+        except Exception as error:  # noqa: BLE001 - any failure means "try again later"
+            row.attempts += 1
+            row.last_error = f"{type(error).__name__}: {error}"[:1000]
+            exponent = min(row.attempts - 1, MAX_BACKOFF_EXPONENT)
+            row.next_attempt = now + timedelta(seconds=self.retry_delay * 2**exponent)
+            if row.attempts >= self.max_attempts:
+                row.failed = now
+                log.error("mail %s to %s failed for good: %s", row.id, row.recipients, row.last_error)  # noqa: TRY400 - the traceback says nothing more
+            else:
+                log.warning("mail %s not delivered (%s), retrying", row.id, row.last_error)
+            return 0
+        row.sent = now
+        # The body may hold a token link: keep no copy once it is delivered.
+        row.body = ""
+        return 1
+
+    def wake(self) -> None:
+        self._wakeup.set()
+
+    def start(self) -> None:
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="backrest-mail", daemon=True)
+                self._thread.start()
+        self.wake()
+
+    def _run(self) -> None:
+        while True:
+            self._wakeup.wait(IDLE_POLL_SECONDS)
+            self._wakeup.clear()
+            try:
+                self.deliver_due()
+            except Exception:
+                log.exception("mail delivery failed")

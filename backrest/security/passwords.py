@@ -1,0 +1,76 @@
+"""Password hashing (argon2id) and the rules a new password must meet."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any
+
+from argon2 import PasswordHasher, Type
+from argon2.exceptions import InvalidHashError, VerificationError
+from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+
+@functools.cache
+def common_passwords() -> frozenset[str]:
+    """The 30 000 most common passwords, as zxcvbn ranks them."""
+    return frozenset(FREQUENCY_LISTS["passwords"])
+
+
+@dataclass
+class Passwords:
+    """Hashes, verifies and judges passwords with the site's settings."""
+
+    hasher: PasswordHasher
+    min_length: int
+    max_length: int
+
+    @classmethod
+    def from_settings(cls, settings: dict[str, Any]) -> Passwords:
+        hasher = PasswordHasher(
+            time_cost=settings["backrest.password.argon2.time_cost"],
+            memory_cost=settings["backrest.password.argon2.memory_cost"],
+            parallelism=settings["backrest.password.argon2.parallelism"],
+            type=Type.ID,
+        )
+        return cls(
+            hasher,
+            settings["backrest.password.min_length"],
+            settings["backrest.password.max_length"],
+        )
+
+    def hash(self, password: str) -> str:
+        return self.hasher.hash(password)
+
+    @functools.cached_property
+    def _dummy_hash(self) -> str:
+        return self.hasher.hash("not anybody's password")
+
+    def verify(self, password_hash: str | None, password: str) -> bool:
+        """Check ``password``; with no hash, spend the same time and say no.
+
+        Unknown accounts are checked against a dummy hash so that a failed
+        login takes as long whether or not the address has an account.
+        """
+        try:
+            return self.hasher.verify(password_hash or self._dummy_hash, password) and bool(password_hash)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        return self.hasher.check_needs_rehash(password_hash)
+
+    def problem(self, password: str, email: str = "") -> str | None:
+        """Why ``password`` may not be used, or ``None`` when it may."""
+        if len(password) < self.min_length:
+            return f"The password must have at least {self.min_length} characters."
+        if len(password) > self.max_length:
+            return f"The password must have at most {self.max_length} characters."
+        folded = password.casefold()
+        email = email.casefold()
+        local_part = email.rpartition("@")[0]
+        if email and (email in folded or (len(local_part) >= 3 and local_part in folded)):  # noqa: PLR2004
+            return "The password must not contain the email address."
+        if folded in common_passwords():
+            return "This password is too common."
+        return None

@@ -1,0 +1,23 @@
+"""The ACL vocabulary: every permission and principal, in one place."""
+
+from __future__ import annotations
+
+import enum
+
+from pyramid.authorization import Authenticated, Everyone
+
+
+class Permission(enum.StrEnum):
+    PUBLIC = "__no_permission_required__"
+    ACCOUNT = "account"
+    """Manage one's own account: profile, password, sessions."""
+
+
+class Principal(enum.StrEnum):
+    EVERYONE = Everyone
+    AUTHENTICATED = Authenticated
+    ADMIN = "role:admin"
+
+
+def user_principal(user_id: str) -> str:
+    return f"user:{user_id}"

@@ -1,0 +1,95 @@
+"""The security policy: who the caller is and which principals they hold.
+
+Identities come from the session cookie (see :mod:`backrest.sessions`).
+Cookie-authenticated unsafe requests need the session's CSRF token; requests
+that authenticate with an ``Authorization`` header do not, since a browser
+never adds one by itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from hmac import compare_digest
+from typing import TYPE_CHECKING, Any
+
+from pyramid.authorization import ACLHelper
+
+from backrest.security.permissions import Principal, user_principal
+from backrest.sessions.cookies import session_from_cookie
+
+if TYPE_CHECKING:
+    from pyramid.request import Request
+
+    from backrest.accounts.models import User
+    from backrest.sessions.models import UserSession
+
+
+@dataclass(frozen=True)
+class Identity:
+    user: User
+    session: UserSession | None = None
+
+    @property
+    def principals(self) -> list[str]:
+        principals = [Principal.EVERYONE, Principal.AUTHENTICATED, user_principal(self.user.id)]
+        if self.user.is_admin:
+            principals.append(Principal.ADMIN)
+        return principals
+
+
+IDENTITY_KEY = "backrest.identity"
+
+
+def set_identity(request: Request, identity: Identity | None) -> None:
+    """Make ``identity`` the caller for the rest of the request (after login or logout)."""
+    request.environ[IDENTITY_KEY] = identity
+
+
+class SecurityPolicy:
+    def identity(self, request: Request) -> Identity | None:
+        """Found once per request: Pyramid asks again for every check."""
+        if IDENTITY_KEY not in request.environ:
+            set_identity(request, self._load_identity(request))
+        return request.environ[IDENTITY_KEY]
+
+    def _load_identity(self, request: Request) -> Identity | None:
+        found = session_from_cookie(request)
+        if found is None:
+            return None
+        session, user = found
+        return Identity(user=user, session=session)
+
+    def authenticated_userid(self, request: Request) -> str | None:
+        identity = request.identity
+        return identity.user.id if identity else None
+
+    def permits(self, request: Request, context: Any, permission: str) -> Any:
+        identity = request.identity
+        principals = identity.principals if identity else [Principal.EVERYONE]
+        return ACLHelper().permits(context, principals, permission)
+
+    def remember(self, request: Request, userid: str, **kw: Any) -> list[tuple[str, str]]:
+        return []
+
+    def forget(self, request: Request, **kw: Any) -> list[tuple[str, str]]:
+        return []
+
+
+def is_cookie_authenticated(request: Request) -> bool:
+    identity = request.identity
+    return identity is not None and identity.session is not None
+
+
+class SessionCSRFStoragePolicy:
+    """The CSRF token lives on the server-side session."""
+
+    def new_csrf_token(self, request: Request) -> str:
+        return self.get_csrf_token(request)
+
+    def get_csrf_token(self, request: Request) -> str:
+        identity = request.identity
+        return identity.session.csrf_token if identity and identity.session else ""
+
+    def check_csrf_token(self, request: Request, supplied_token: str) -> bool:
+        expected = self.get_csrf_token(request)
+        return bool(expected) and compare_digest(expected.encode(), supplied_token.encode())

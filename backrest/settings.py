@@ -1,0 +1,144 @@
+"""Every ``backrest.*`` setting: parsed, typed and defaulted in one place.
+
+Settings come from the ini file; any of them can be overridden from the
+environment, which is how production passes secrets and URLs without writing
+them into a file: ``backrest.mail.smtp.password`` is read from
+``BACKREST_MAIL_SMTP_PASSWORD``, ``sqlalchemy.url`` from
+``BACKREST_SQLALCHEMY_URL``. Code elsewhere reads the typed values from
+``registry.settings`` and never parses or looks at the environment itself.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pyramid.settings import asbool, aslist
+
+
+def _as_list(value: Any) -> list[str]:
+    return value if isinstance(value, list) else aslist(value, flatten=True)
+
+
+def _as_bool(value: Any) -> bool:
+    return asbool(value)
+
+
+def _as_networks(value: Any) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    return [ipaddress.ip_network(item, strict=False) for item in _as_list(value)]
+
+
+def _as_choice(*choices: str) -> Callable[[Any], str]:
+    def parse(value: Any) -> str:
+        if value not in choices:
+            msg = f"must be one of {', '.join(choices)}, not {value!r}"
+            raise ValueError(msg)
+        return value
+
+    return parse
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: its name, parser and default (``None`` means required)."""
+
+    name: str
+    parse: Callable[[Any], Any]
+    default: Any
+
+
+FRONTEND = "backrest.urls.frontend"
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("sqlalchemy.url", str, None),
+    Setting("backrest.db.auto_migrate", _as_bool, False),
+    Setting("backrest.production", _as_bool, False),
+    Setting("backrest.version", str, ""),
+    # Passwords and tokens.
+    Setting("backrest.password.min_length", int, 12),
+    Setting("backrest.password.max_length", int, 1024),
+    Setting("backrest.password.argon2.time_cost", int, 3),
+    Setting("backrest.password.argon2.memory_cost", int, 65536),
+    Setting("backrest.password.argon2.parallelism", int, 4),
+    Setting("backrest.tokens.reset_ttl", int, 3600),
+    Setting("backrest.tokens.confirm_ttl", int, 48 * 3600),
+    Setting("backrest.signup.quiet", _as_bool, True),
+    Setting("backrest.reauth.max_age", int, 300),
+    Setting("backrest.account.delete_content", _as_choice("delete", "keep"), "delete"),
+    # Frontend links put in mails; never derived from the request's Host.
+    Setting(FRONTEND, str, "http://localhost:3000"),
+    Setting("backrest.urls.reset", str, "{frontend}/reset/{token}"),
+    Setting("backrest.urls.confirm", str, "{frontend}/confirm/{token}"),
+    Setting("backrest.urls.email_confirm", str, "{frontend}/email/{token}"),
+    Setting("backrest.urls.email_cancel", str, "{frontend}/email/cancel/{token}"),
+    Setting("backrest.urls.change_password", str, "{frontend}/account/password"),
+    # Sessions.
+    Setting("backrest.session.cookie_name", str, "backrest_session"),
+    Setting("backrest.session.cookie_domain", str, ""),
+    Setting("backrest.session.secure", _as_bool, False),
+    Setting("backrest.session.idle_timeout", int, 7 * 24 * 3600),
+    Setting("backrest.session.absolute_timeout", int, 30 * 24 * 3600),
+    # Cross-origin requests and proxies.
+    Setting("backrest.cors.origins", _as_list, []),
+    Setting("backrest.cors.max_age", int, 600),
+    Setting("backrest.trusted_proxies", _as_networks, []),
+    Setting("backrest.hsts", _as_bool, False),
+    # Mail.
+    Setting("backrest.mail.sender", str, "backrest <noreply@localhost>"),
+    Setting("backrest.mail.transport", _as_choice("file", "smtp"), "file"),
+    Setting("backrest.mail.directory", str, "var/mail"),
+    Setting("backrest.mail.worker", _as_bool, True),
+    Setting("backrest.mail.smtp.host", str, "localhost"),
+    Setting("backrest.mail.smtp.port", int, 25),
+    Setting("backrest.mail.smtp.username", str, ""),
+    Setting("backrest.mail.smtp.password", str, ""),
+    Setting("backrest.mail.smtp.tls", _as_bool, False),
+    Setting("backrest.mail.smtp.ssl", _as_bool, False),
+    Setting("backrest.mail.retry_delay", int, 30),
+    Setting("backrest.mail.max_attempts", int, 50),
+    # Brute-force protection (rates as "N/period" strings).
+    Setting("backrest.throttle.login", str, "30/minute"),
+    Setting("backrest.throttle.login_failures", str, "5/15minutes"),
+    Setting("backrest.throttle.login_account", str, "50/hour"),
+    Setting("backrest.throttle.signup", str, "10/hour"),
+    Setting("backrest.throttle.signup_account", str, "3/hour"),
+    Setting("backrest.throttle.reset", str, "10/hour"),
+    Setting("backrest.throttle.reset_account", str, "3/hour"),
+    Setting("backrest.throttle.resend", str, "10/hour"),
+    Setting("backrest.throttle.resend_account", str, "3/hour"),
+)
+
+
+def environment_name(name: str) -> str:
+    """The environment variable that overrides a setting."""
+    return "BACKREST_" + name.removeprefix("backrest.").replace(".", "_").upper()
+
+
+def resolve(raw: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Return ``raw`` with every known setting parsed, defaulted or overridden."""
+    environ = os.environ if environ is None else environ
+    resolved = dict(raw)
+    for setting in SETTINGS:
+        value = environ.get(environment_name(setting.name), raw.get(setting.name))
+        if value is None:
+            if setting.default is None:
+                msg = f"setting {setting.name} (or {environment_name(setting.name)}) is required"
+                raise ValueError(msg)
+            value = setting.default
+        try:
+            resolved[setting.name] = setting.parse(value)
+        except ValueError as error:
+            msg = f"setting {setting.name}: {error}"
+            raise ValueError(msg) from error
+    _expand_frontend_urls(resolved)
+    return resolved
+
+
+def _expand_frontend_urls(resolved: dict[str, Any]) -> None:
+    frontend = resolved[FRONTEND].rstrip("/")
+    for setting in SETTINGS:
+        if setting.name.startswith("backrest.urls.") and setting.name != FRONTEND:
+            resolved[setting.name] = resolved[setting.name].replace("{frontend}", frontend)

@@ -1,0 +1,128 @@
+"""Fixtures: the application on SQLite and on a throwaway PostgreSQL, a browser, a mailbox.
+
+Every functional test runs once per database backend. Tests commit for real
+(as the service does), and every table is emptied after each test.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from sqlalchemy import delete
+
+from backrest import main
+from backrest.db import Base
+from tests.client import Browser
+from tests.mailbox import Mailbox
+from tests.servers import postgresql_server
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+PASSWORD = "correct horse battery staple"
+
+FAST_HASHING = {
+    # Tests hash hundreds of passwords: the cheapest argon2id parameters.
+    "backrest.password.argon2.time_cost": "1",
+    "backrest.password.argon2.memory_cost": "1024",
+    "backrest.password.argon2.parallelism": "1",
+}
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'backrest.sqlite'}"
+        return
+    with postgresql_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def mail_directory(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("mail")
+
+
+def make_settings(database_url: str, mail_directory: Path, **overrides: Any) -> dict[str, str]:
+    return {
+        "sqlalchemy.url": database_url,
+        "backrest.db.auto_migrate": "true",
+        "backrest.mail.directory": str(mail_directory),
+        "backrest.mail.worker": "false",
+        "backrest.urls.frontend": "https://app.example",
+        **FAST_HASHING,
+        **overrides,
+    }
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, mail_directory: Path) -> dict[str, str]:
+    return make_settings(database_url, mail_directory)
+
+
+@pytest.fixture(scope="session")
+def app(settings: dict[str, str]) -> Iterator[Any]:
+    app = main({}, **settings)
+    yield app
+    app.registry["db_engine"].dispose()
+
+
+@pytest.fixture
+def registry(app: Any) -> Any:
+    return app.registry
+
+
+@pytest.fixture(autouse=True)
+def _clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Empty every table and forget every rate-limit counter after each test."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app = request.getfixturevalue("app")
+    with app.registry["db_engine"].begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(delete(table))
+    app.registry["throttle"].limiter.storage.reset()
+
+
+@pytest.fixture
+def browser(app: Any) -> Browser:
+    return Browser(app, extra_environ={"REMOTE_ADDR": "192.0.2.10", "HTTP_USER_AGENT": "pytest"})
+
+
+@pytest.fixture
+def other_browser(app: Any) -> Browser:
+    return Browser(app, extra_environ={"REMOTE_ADDR": "198.51.100.20", "HTTP_USER_AGENT": "other"})
+
+
+@pytest.fixture
+def mailbox(app: Any, mail_directory: Path) -> Iterator[Mailbox]:
+    for path in mail_directory.glob("*.eml"):
+        path.unlink()
+    yield Mailbox(mail_directory, app.registry["mail_worker"])
+    for path in mail_directory.glob("*.eml"):
+        path.unlink()
+
+
+@pytest.fixture
+def signup(browser: Browser, mailbox: Mailbox):
+    """Create a confirmed account; answers its email address."""
+
+    def create(email: str = "ada@example.com", password: str = PASSWORD, *, confirm: bool = True) -> str:
+        browser.post_json("/-/signup", {"email": email, "password": password, "firstname": "Ada"}, status=201)
+        if confirm:
+            token = mailbox.last_to(email).token
+            browser.post_json("/-/confirm/", {"token": token}, status=200)
+        mailbox.new()
+        return email
+
+    return create
+
+
+@pytest.fixture
+def logged_in(browser: Browser, signup) -> Browser:
+    """A browser logged in as ada@example.com."""
+    browser.login(signup(), PASSWORD)
+    return browser

@@ -1,0 +1,143 @@
+"""Throwaway servers for tests, started from the installed binaries.
+
+Each server lives in a temporary directory, listens on 127.0.0.1 on a free
+port, and is stopped when the test session ends. Where a binary is missing
+the test is skipped with a hint, except in CI (``CI=true``), where a missing
+server is a failure: CI installs them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def missing(what: str, hint: str) -> None:
+    """Skip (or, in CI, fail) a test that needs a server binary we do not have."""
+    message = f"{what} is not installed: {hint}"
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return
+        time.sleep(0.05)
+    msg = f"nothing listens on port {port} after {timeout} seconds"
+    raise TimeoutError(msg)
+
+
+def postgres_bin_dir() -> Path | None:
+    initdb = shutil.which("initdb")
+    if initdb:
+        return Path(initdb).resolve().parent
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    return Path(found[-1]).parent if found else None
+
+
+def _as_postgres_user() -> tuple[list[str], int | None]:
+    """PostgreSQL refuses to run as root: run it as the ``postgres`` user then."""
+    if os.geteuid() != 0:
+        return [], None
+    try:
+        uid = pwd.getpwnam("postgres").pw_uid
+    except KeyError:
+        missing("the postgres system user", "apt-get install postgresql")
+    return ["runuser", "-u", "postgres", "--"], uid
+
+
+@contextlib.contextmanager
+def postgresql_server() -> Iterator[str]:
+    """A fresh PostgreSQL cluster; yields the SQLAlchemy URL of its database."""
+    bin_dir = postgres_bin_dir()
+    if bin_dir is None:
+        missing("PostgreSQL", "apt-get install postgresql (or put initdb on PATH)")
+    prefix, uid = _as_postgres_user()
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="backrest-pg-") as directory:
+        data = Path(directory) / "data"
+        if uid is not None:
+            os.chown(directory, uid, -1)
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.PIPE}
+        subprocess.run(
+            [
+                *prefix,
+                str(bin_dir / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "backrest",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+            ],
+            check=True,
+            **quiet,
+        )
+        options = (
+            f"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
+        )
+        subprocess.run(
+            [
+                *prefix,
+                str(bin_dir / "pg_ctl"),
+                "-D",
+                str(data),
+                "-o",
+                options,
+                "-w",
+                "-l",
+                str(Path(directory) / "log"),
+                "start",
+            ],
+            check=True,
+            **quiet,
+        )
+        try:
+            subprocess.run(
+                [
+                    *prefix,
+                    str(bin_dir / "createdb"),
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    str(port),
+                    "-U",
+                    "backrest",
+                    "backrest",
+                ],
+                check=True,
+                **quiet,
+            )
+            yield f"postgresql+psycopg://backrest@127.0.0.1:{port}/backrest"
+        finally:
+            subprocess.run(
+                [*prefix, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+                check=True,
+                **quiet,
+            )
