@@ -116,6 +116,12 @@ def _dbsession(request: Request) -> Session:
 def includeme(config: Configurator) -> None:
     settings = config.get_settings()
     settings["tm.manager_hook"] = "pyramid_tm.explicit_manager"
+    # pyramid_tm would look up the caller before the exception views are in
+    # place: a database failure there would escape the one error shape.
+    settings["tm.annotate_user"] = False
+    # A request that lost a race (a serialization failure, a concurrent
+    # insert) runs again from the start, up to three times in all.
+    settings.setdefault("retry.attempts", 3)
     config.include("pyramid_tm")
     config.include("pyramid_retry")
     engine = get_engine(settings)

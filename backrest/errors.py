@@ -103,6 +103,8 @@ def http_exception_view(exc: HTTPException, request: Request) -> Response:
     if exc.code is not None and exc.code < 400:  # noqa: PLR2004 - redirects keep their body
         return exc
     description = exc.detail if isinstance(exc.detail, str) and exc.detail else exc.explanation
+    if exc.code == 405:  # noqa: PLR2004
+        description = f"{request.method} is not allowed here; use {', '.join(exc.allow or ())}."
     errors = Errors(exc.code)
     errors.add("request", _slug(exc), description)
     return _reshape(exc, errors)
@@ -153,7 +155,10 @@ def server_error_view(exc: Exception, request: Request) -> Response:
 
 def includeme(config: Configurator) -> None:
     config.add_request_method(lambda _request: Errors(), "errors", reify=True)
-    config.add_exception_view(server_error_view, context=Exception)
+    # A retryable failure before the last attempt is no error: pyramid_retry
+    # runs the request again, so no view may answer it.
+    config.add_exception_view(server_error_view, context=Exception, retryable_error=False)
+    config.add_exception_view(server_error_view, context=Exception, last_retry_attempt=True)
     config.add_exception_view(http_exception_view, context=HTTPException)
     config.add_exception_view(csrf_view, context=BadCSRFToken)
     config.add_notfound_view(not_found_view)

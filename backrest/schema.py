@@ -9,7 +9,7 @@ from email_validator import EmailNotValidError, validate_email
 
 
 class Text(colander.String):
-    """A string, refusing other JSON types and NUL characters."""
+    """A string, refusing other JSON types, NUL characters and lone surrogates."""
 
     def deserialize(self, node: colander.SchemaNode, cstruct: Any) -> Any:
         if cstruct is colander.null:
@@ -18,6 +18,12 @@ class Text(colander.String):
             raise colander.Invalid(node, "Must be a string.")
         if "\x00" in cstruct:
             raise colander.Invalid(node, "Must not contain NUL characters.")
+        try:
+            # JSON escapes can spell half a surrogate pair ("\ud800"), which no
+            # database, hash or mail can encode.
+            cstruct.encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise colander.Invalid(node, "Must be valid Unicode text.") from error
         return super().deserialize(node, cstruct)
 
 
@@ -36,9 +42,12 @@ def _email_validator(node: colander.SchemaNode, value: str) -> None:
         raise colander.Invalid(node, f"Invalid email address: {error}") from error
 
 
-def text_node(*, max_length: int | None = None, **kwargs: Any) -> colander.SchemaNode:
+def text_node(
+    *, max_length: int | None = None, allow_empty: bool = False, **kwargs: Any
+) -> colander.SchemaNode:
+    """A string node; ``allow_empty`` keeps ``""`` as a value instead of treating it as missing."""
     validator = colander.Length(max=max_length) if max_length else None
-    return colander.SchemaNode(Text(), validator=validator, **kwargs)
+    return colander.SchemaNode(Text(allow_empty=allow_empty), validator=validator, **kwargs)
 
 
 def email_node(**kwargs: Any) -> colander.SchemaNode:

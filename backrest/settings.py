@@ -16,15 +16,26 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pyramid.settings import asbool, aslist
+from pyramid.settings import aslist
 
 
 def _as_list(value: Any) -> list[str]:
     return value if isinstance(value, list) else aslist(value, flatten=True)
 
 
+TRUE = frozenset({"true", "yes", "on", "1"})
+FALSE = frozenset({"false", "no", "off", "0", ""})
+
+
 def _as_bool(value: Any) -> bool:
-    return asbool(value)
+    """A boolean; a typo is an error, not a silent ``false``."""
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower()
+    if word not in TRUE | FALSE:
+        msg = f"must be true or false, not {value!r}"
+        raise ValueError(msg)
+    return word in TRUE
 
 
 def _as_networks(value: Any) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
@@ -55,7 +66,6 @@ FRONTEND = "backrest.urls.frontend"
 SETTINGS: tuple[Setting, ...] = (
     Setting("sqlalchemy.url", str, None),
     Setting("backrest.db.auto_migrate", _as_bool, False),
-    Setting("backrest.production", _as_bool, False),
     Setting("backrest.version", str, ""),
     # Passwords and tokens.
     Setting("backrest.password.min_length", int, 12),
@@ -67,9 +77,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("backrest.tokens.confirm_ttl", int, 48 * 3600),
     Setting("backrest.signup.quiet", _as_bool, True),
     Setting("backrest.reauth.max_age", int, 300),
-    Setting("backrest.account.delete_content", _as_choice("delete", "keep"), "delete"),
     # Frontend links put in mails; never derived from the request's Host.
     Setting(FRONTEND, str, "http://localhost:3000"),
+    Setting("backrest.urls.reset_request", str, "{frontend}/reset"),
     Setting("backrest.urls.reset", str, "{frontend}/reset/{token}"),
     Setting("backrest.urls.confirm", str, "{frontend}/confirm/{token}"),
     Setting("backrest.urls.email_confirm", str, "{frontend}/email/{token}"),

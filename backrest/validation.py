@@ -8,6 +8,7 @@ Infinity, absurdly deep nesting, a top-level array.
 from __future__ import annotations
 
 import json
+import math
 from typing import TYPE_CHECKING, Any
 
 import colander
@@ -32,6 +33,14 @@ def _refuse_constant(name: str) -> float:
     raise BodyError(msg)
 
 
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        msg = f"{text} is too large a number."
+        raise BodyError(msg)
+    return value
+
+
 def _depth(value: Any, limit: int) -> None:
     stack = [(value, 1)]
     while stack:
@@ -45,14 +54,18 @@ def _depth(value: Any, limit: int) -> None:
             stack.extend((child, depth + 1) for child in item)
 
 
-def parse_json(raw: bytes) -> Any:
+def _utf8(raw: bytes) -> str:
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as error:
         msg = "The body is not valid UTF-8."
         raise BodyError(msg) from error
+
+
+def parse_json(raw: bytes) -> Any:
+    text = _utf8(raw)
     try:
-        value = json.loads(text, parse_constant=_refuse_constant)
+        value = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
     except RecursionError as error:
         msg = f"The JSON document is nested deeper than {MAX_DEPTH} levels."
         raise BodyError(msg) from error
@@ -72,6 +85,8 @@ def read_body(request: Request) -> dict[str, Any]:
         return {}
     content_type = request.content_type
     if content_type in FORM_TYPES:
+        if content_type != "multipart/form-data":
+            _utf8(raw)
         return {key: request.POST.getall(key)[-1] for key in request.POST}
     if content_type not in ("", "application/json") and not content_type.endswith("+json"):
         msg = f"Unsupported Content-Type {content_type}; send application/json."

@@ -47,5 +47,6 @@ class EmailChangeSchema(Body):
 
 
 class ProfileSchema(Body):
-    firstname = text_node(max_length=NAME_LENGTH, missing=colander.drop)
-    lastname = text_node(max_length=NAME_LENGTH, missing=colander.drop)
+    # "" clears a name; only a key that is absent leaves it as it is.
+    firstname = text_node(max_length=NAME_LENGTH, missing=colander.drop, allow_empty=True)
+    lastname = text_node(max_length=NAME_LENGTH, missing=colander.drop, allow_empty=True)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from pyramid_retry import RetryableException
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from backrest import audit
 from backrest.accounts import mails
@@ -31,6 +33,10 @@ if TYPE_CHECKING:
 
 INVALID_TOKEN = "This link is invalid, already used or expired."
 WRONG_PASSWORD = "Wrong password."
+
+
+class ConcurrentSignupError(RetryableException):
+    """The address was signed up by another request at the same moment."""
 
 
 class AccountService:
@@ -108,7 +114,7 @@ class AccountService:
         user.password_hash = self.passwords.hash(password)
         self.tokens.kill(user)
         self.sessions.end_all(user, keep=keep)
-        self._mail(user.email, mails.password_changed(self._circumstances(), self._link("change_password")))
+        self._mail(user.email, mails.password_changed(self._circumstances(), self._link("reset_request")))
 
     # Signup and confirmation.
 
@@ -123,11 +129,16 @@ class AccountService:
         if existing is not None:
             if not self.settings["backrest.signup.quiet"]:
                 raise http_error(400, "body", "email", "An account with this address exists.")
-            self._mail(existing.email, mails.signup_existing(self.settings["backrest.urls.frontend"]))
+            self._mail(existing.email, mails.signup_existing(self._link("reset_request")))
             return
         user = User(email=email, password_hash=password_hash, firstname=firstname, lastname=lastname)
         self.dbsession.add(user)
-        self.dbsession.flush()
+        try:
+            self.dbsession.flush()
+        except IntegrityError as error:
+            # Another request signed this address up since we looked: run the
+            # request again, and it answers like any signup of a taken address.
+            raise ConcurrentSignupError from error
         self._send_signup_confirmation(user)
         audit.record(self.request, "signup", actor_id=user.id, object_type="user", object_id=user.id)
 
@@ -153,7 +164,7 @@ class AccountService:
             return
         owner = self.by_email(account_token.email)
         if owner is not None and owner.id != user.id:
-            raise http_error(400, "body", "email", "This address now belongs to another account.")
+            raise http_error(400, location, "token", "The new address now belongs to another account.")
         old_email = user.email
         user.email = account_token.email
         user.email_verified = True

@@ -5,7 +5,7 @@ rolls back sends nothing. Once the transaction commits, the worker is woken
 and delivers; a transport that fails (an SMTP server that is down) leaves the
 row for a later attempt, with a growing delay, and the committed request
 never notices. Delivery is at least once: a process killed between sending
-and marking may send a message again.
+and marking may send a message again once its claim has lapsed.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from pyramid_mailer.message import Message
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from backrest.db import utcnow
 from backrest.mail.models import OutboxMessage
@@ -32,6 +32,9 @@ BATCH = 50
 MAX_BACKOFF_EXPONENT = 8
 IDLE_POLL_SECONDS = 30.0
 KEEP_SENT = timedelta(days=7)
+CLAIM_LEASE = timedelta(minutes=10)
+"""A claimed message is left to its deliverer this long: longer than any send may take.
+After it, another deliverer may try again (a process killed while sending)."""
 
 
 def queue_mail(
@@ -71,26 +74,67 @@ class OutboxWorker:
         self._lock = threading.Lock()
 
     def deliver_due(self, now: datetime | None = None) -> int:
-        """Try every due message once; answer how many were sent."""
+        """Try every due message once; answer how many were sent.
+
+        Several deliverers may share one outbox (the thread of each serving
+        process, ``backrest send-mail``): each message is claimed in a short
+        transaction before it is sent, so only one of them sends it, and no
+        lock is held while a slow mail server answers.
+        """
         now = now or utcnow()
         sent = 0
+        after = 0
+        while True:
+            due = self._due(now, after)
+            for message_id, next_attempt in due:
+                if self._claim(message_id, next_attempt, now):
+                    sent += self._deliver(message_id, now)
+            if len(due) < BATCH:
+                break
+            after = due[-1][0]
         with self.session_factory() as dbsession:
-            query = (
-                select(OutboxMessage)
+            dbsession.execute(delete(OutboxMessage).where(OutboxMessage.sent < now - KEEP_SENT))
+            dbsession.commit()
+        return sent
+
+    def _due(self, now: datetime, after: int) -> list[tuple[int, datetime]]:
+        """The next batch of due messages, by id: each is tried at most once per round."""
+        with self.session_factory() as dbsession:
+            rows = dbsession.execute(
+                select(OutboxMessage.id, OutboxMessage.next_attempt)
                 .where(
                     OutboxMessage.sent.is_(None),
                     OutboxMessage.failed.is_(None),
                     OutboxMessage.next_attempt <= now,
+                    OutboxMessage.id > after,
                 )
                 .order_by(OutboxMessage.id)
                 .limit(BATCH)
             )
-            if dbsession.bind.dialect.name == "postgresql":
-                # Several processes may share one outbox: each takes its own rows.
-                query = query.with_for_update(skip_locked=True)
-            for row in dbsession.scalars(query):
-                sent += self._attempt(row, now)
-            dbsession.execute(delete(OutboxMessage).where(OutboxMessage.sent < now - KEEP_SENT))
+            return [(row.id, row.next_attempt) for row in rows]
+
+    def _claim(self, message_id: int, next_attempt: datetime, now: datetime) -> bool:
+        """Take the message for ``CLAIM_LEASE``, unless another deliverer took it first."""
+        with self.session_factory() as dbsession:
+            result = dbsession.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id == message_id,
+                    OutboxMessage.next_attempt == next_attempt,
+                    OutboxMessage.sent.is_(None),
+                )
+                # From the time of the claim: a long round may have started long ago.
+                .values(next_attempt=max(now, utcnow()) + CLAIM_LEASE)
+            )
+            dbsession.commit()
+        return result.rowcount == 1
+
+    def _deliver(self, message_id: int, now: datetime) -> int:
+        with self.session_factory() as dbsession:
+            row = dbsession.get(OutboxMessage, message_id)
+            if row is None:
+                return 0
+            sent = self._attempt(row, now)
             dbsession.commit()
         return sent
 

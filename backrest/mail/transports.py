@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import os
+import smtplib
+import ssl
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from pyramid_mailer.mailer import Mailer
-
 if TYPE_CHECKING:
     from pyramid_mailer.message import Message
+
+SMTP_TIMEOUT = 10
+"""Seconds to wait for the SMTP server: a hung server delays the outbox, never a request."""
 
 
 class Transport(Protocol):
@@ -41,19 +44,39 @@ class FileTransport:
 
 
 class SMTPTransport:
+    """One SMTP session per message, closed whatever happens.
+
+    ``smtplib`` directly rather than repoze.sendmail's mailer: that one leaves
+    the connection open when the server refuses a message (a socket leaked
+    at every retry of a long-running worker) and sends bare LF line ends,
+    which servers hardened against SMTP smuggling reject. TLS checks the
+    server's certificate: mails carry reset links.
+    """
+
     def __init__(self, settings: dict[str, Any]) -> None:
         prefix = "backrest.mail.smtp."
-        self.mailer = Mailer(
-            host=settings[prefix + "host"],
-            port=settings[prefix + "port"],
-            username=settings[prefix + "username"] or None,
-            password=settings[prefix + "password"] or None,
-            tls=settings[prefix + "tls"],
-            ssl=settings[prefix + "ssl"],
-        )
+        self.host: str = settings[prefix + "host"]
+        self.port: int = settings[prefix + "port"]
+        self.username: str = settings[prefix + "username"]
+        self.password: str = settings[prefix + "password"]
+        self.starttls: bool = settings[prefix + "tls"]
+        self.ssl: bool = settings[prefix + "ssl"]
+
+    def _connect(self) -> smtplib.SMTP:
+        if self.ssl:
+            context = ssl.create_default_context()
+            return smtplib.SMTP_SSL(self.host, self.port, timeout=SMTP_TIMEOUT, context=context)
+        return smtplib.SMTP(self.host, self.port, timeout=SMTP_TIMEOUT)
 
     def send(self, message: Message) -> None:
-        self.mailer.send_immediately(message, fail_silently=False)
+        with self._connect() as connection:
+            if self.starttls and not self.ssl:
+                connection.starttls(context=ssl.create_default_context())
+            if self.username:
+                connection.login(self.username, self.password)
+            connection.send_message(
+                message.to_message(), from_addr=message.sender, to_addrs=sorted(message.send_to)
+            )
 
 
 def transport_from_settings(settings: dict[str, Any]) -> Transport:

@@ -8,13 +8,25 @@ from typing import Any
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
+from zxcvbn import zxcvbn
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+GUESSABLE_SCORE = 2
+"""zxcvbn scores below this mean under a million guesses: common passwords glued
+together (``qwertyuiopasdfgh``), repeats, sequences and keyboard walks."""
+ZXCVBN_MAX_LENGTH = 72
+"""zxcvbn refuses longer input (its cost grows fast): a longer password is judged by its start."""
 
 
 @functools.cache
 def common_passwords() -> frozenset[str]:
     """The 30 000 most common passwords, as zxcvbn ranks them."""
     return frozenset(FREQUENCY_LISTS["passwords"])
+
+
+def is_guessable(password: str) -> bool:
+    """Whether zxcvbn finds ``password`` made of common words and patterns."""
+    return zxcvbn(password[:ZXCVBN_MAX_LENGTH])["score"] < GUESSABLE_SCORE
 
 
 @dataclass
@@ -73,4 +85,6 @@ class Passwords:
             return "The password must not contain the email address."
         if folded in common_passwords():
             return "This password is too common."
+        if is_guessable(password):
+            return "This password is too easy to guess."
         return None

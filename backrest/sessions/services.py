@@ -26,6 +26,8 @@ def truncated_ip(address: str) -> str:
         ip = ipaddress.ip_address(address)
     except ValueError:
         return ""
+    if ip.version == 6 and ip.ipv4_mapped:  # noqa: PLR2004 - an IPv4 client seen through an IPv6 socket
+        ip = ip.ipv4_mapped
     prefix = 24 if ip.version == 4 else 48  # noqa: PLR2004
     return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False).network_address)
 

@@ -36,6 +36,12 @@ def _allow(response: Response, origin: str, *, credentials: bool) -> None:
     headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
 
 
+def _vary_on_origin(response: Response) -> Response:
+    """The answer depends on the Origin: a cache must not give one origin's answer to another."""
+    response.vary = sorted({*(response.vary or ()), "Origin"})
+    return response
+
+
 def cors_tween_factory(
     handler: Callable[[Request], Response], registry: Registry
 ) -> Callable[[Request], Response]:
@@ -47,7 +53,7 @@ def cors_tween_factory(
         origin = request.headers.get("Origin")
         listed = origin in origins
         if origin is None or not (listed or any_origin):
-            return handler(request)
+            return _vary_on_origin(handler(request))
         if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
             response = Response(status=204)
             response.headers["Access-Control-Allow-Methods"] = ALLOWED_METHODS
@@ -56,7 +62,6 @@ def cors_tween_factory(
         else:
             response = handler(request)
         _allow(response, origin, credentials=listed)
-        response.vary = sorted({*(response.vary or ()), "Origin"})
-        return response
+        return _vary_on_origin(response)
 
     return cors_tween

@@ -58,6 +58,11 @@ def apply_forwarded(request: Request, networks: Sequence[Network]) -> None:
         environ["HTTP_HOST"] = host
     prefix = _first(environ.get("HTTP_X_FORWARDED_PREFIX", "")).rstrip("/")
     if prefix.startswith("/"):
+        # A proxy may pass the prefix on in the path or strip it: either way
+        # the app routes the path below it and puts it in front of its URLs.
+        path = environ.get("PATH_INFO", "")
+        if path.startswith(prefix + "/"):
+            environ["PATH_INFO"] = path.removeprefix(prefix)
         environ["SCRIPT_NAME"] = prefix + environ.get("SCRIPT_NAME", "")
 
 
@@ -69,6 +74,9 @@ def proxy_tween_factory(
     def proxy_tween(request: Request) -> Response:
         if networks:
             apply_forwarded(request, networks)
+        # WebOb's request.client_addr believes the first X-Forwarded-For hop
+        # from anyone: once judged here, the header must not be read again.
+        request.environ.pop("HTTP_X_FORWARDED_FOR", None)
         return handler(request)
 
     return proxy_tween
