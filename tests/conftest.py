@@ -6,22 +6,32 @@ Every functional test runs once per database backend. Tests commit for real
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 
 from backrest import main
-from backrest.db import Base
+from backrest.db import Base, utcnow
+from backrest.sessions.models import UserSession
 from tests.client import Browser
 from tests.mailbox import Mailbox
 from tests.servers import postgresql_server
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
     from pathlib import Path
 
+    from sqlalchemy.orm import Session
+
+    from tests.mailbox import Mail
+
 PASSWORD = "correct horse battery staple"
+
+CLIENT = {"REMOTE_ADDR": "192.0.2.10", "HTTP_USER_AGENT": "pytest"}
+OTHER_CLIENT = {"REMOTE_ADDR": "198.51.100.20", "HTTP_USER_AGENT": "other"}
 
 FAST_HASHING = {
     # Tests hash hundreds of passwords: the cheapest argon2id parameters.
@@ -89,12 +99,12 @@ def _clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
 
 @pytest.fixture
 def browser(app: Any) -> Browser:
-    return Browser(app, extra_environ={"REMOTE_ADDR": "192.0.2.10", "HTTP_USER_AGENT": "pytest"})
+    return Browser(app, extra_environ=dict(CLIENT))
 
 
 @pytest.fixture
 def other_browser(app: Any) -> Browser:
-    return Browser(app, extra_environ={"REMOTE_ADDR": "198.51.100.20", "HTTP_USER_AGENT": "other"})
+    return Browser(app, extra_environ=dict(OTHER_CLIENT))
 
 
 @pytest.fixture
@@ -126,3 +136,49 @@ def logged_in(browser: Browser, signup) -> Browser:
     """A browser logged in as ada@example.com."""
     browser.login(signup(), PASSWORD)
     return browser
+
+
+@pytest.fixture
+def app_with(app: Any, settings: dict[str, str]) -> Iterator[Callable[..., Any]]:
+    """Build another app with some settings changed, on the same database and mailbox as ``app``."""
+    built = []
+
+    def build(**overrides: str) -> Any:
+        other = main({}, **{**settings, **overrides})
+        built.append(other)
+        return other
+
+    yield build
+    for other in built:
+        other.registry["db_engine"].dispose()
+
+
+@pytest.fixture
+def dbsession(app: Any) -> Iterator[Session]:
+    """A session on the app's database, to look at stored rows or change them (then commit)."""
+    with app.registry["dbsession_factory"]() as dbsession:
+        yield dbsession
+
+
+@pytest.fixture
+def backdate_sessions(dbsession: Session) -> Callable[[str, int], None]:
+    """Set a timestamp column of every stored session ``seconds`` into the past."""
+
+    def backdate(column: str, seconds: int) -> None:
+        dbsession.execute(update(UserSession).values({column: utcnow() - timedelta(seconds=seconds)}))
+        dbsession.commit()
+
+    return backdate
+
+
+def error_fields(response: Any) -> list[tuple[str, str | None]]:
+    """The ``(location, name)`` of each error in a response of the contract's error shape."""
+    assert response.json["status"] == "error"
+    return [(error["location"], error["name"]) for error in response.json["errors"]]
+
+
+def assert_names_the_client(notice: Mail) -> None:
+    """A security notice names the time, and the address and user agent of ``CLIENT``."""
+    assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", notice.body)
+    assert CLIENT["REMOTE_ADDR"] in notice.body
+    assert CLIENT["HTTP_USER_AGENT"] in notice.body

@@ -1,0 +1,119 @@
+"""Fixtures for tests against real processes: an SMTP server, applications on real databases.
+
+The ``database_url`` databases are shared with the rest of the test session,
+so whatever these tests write is deleted after each of them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import email
+import email.policy
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import create_engine, delete, inspect, table
+
+from backrest import main
+from tests.conftest import make_settings
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from pathlib import Path
+
+    from aiosmtpd.smtp import SMTP, Envelope, Session
+
+
+@dataclass
+class ReceivedMail:
+    """One message as the SMTP server received it."""
+
+    mail_from: str
+    rcpt_tos: list[str]
+    raw: bytes
+    """The message as it came over the wire."""
+    message: email.message.EmailMessage
+
+    @property
+    def subject(self) -> str:
+        return self.message["Subject"]
+
+    @property
+    def body(self) -> str:
+        return self.message.get_content()
+
+
+class Collector:
+    """An aiosmtpd handler that keeps every message; ``refuse`` makes it reject recipients."""
+
+    def __init__(self) -> None:
+        self.received: list[ReceivedMail] = []
+        self.refuse = False
+
+    async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
+    ) -> str:
+        if self.refuse:
+            return "550 5.1.1 No such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
+        raw = envelope.original_content
+        message = email.message_from_bytes(raw, policy=email.policy.default)
+        self.received.append(ReceivedMail(envelope.mail_from, list(envelope.rcpt_tos), raw, message))
+        return "250 Message accepted for delivery"
+
+
+@contextlib.contextmanager
+def smtp_server(port: int) -> Iterator[Collector]:
+    """A real SMTP server on 127.0.0.1:``port`` for the duration of the block."""
+    collector = Collector()
+    controller = Controller(collector, hostname="127.0.0.1", port=port, ready_timeout=10)
+    controller.start()
+    try:
+        yield collector
+    finally:
+        controller.stop()
+
+
+def empty_tables(url: str) -> None:
+    """Delete every row but the schema version.
+
+    The tables are read from the database, not from ``Base.metadata``, which
+    knows only the models this process happened to import (a test of a
+    server process imports none).
+    """
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            ordered = inspect(connection).get_sorted_table_and_fkc_names()
+            for name, _ in reversed(ordered):
+                if name is not None and name != "alembic_version":
+                    connection.execute(delete(table(name)))
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def clean_database(database_url: str) -> Iterator[str]:
+    """``database_url``, emptied after the test."""
+    yield database_url
+    empty_tables(database_url)
+
+
+@pytest.fixture
+def make_app(clean_database: str, tmp_path: Path) -> Iterator[Callable[..., Any]]:
+    """Build the application on the test's database with extra settings; disposed of afterwards."""
+    apps = []
+
+    def make(**overrides: str) -> Any:
+        app = main({}, **make_settings(clean_database, tmp_path / "mail", **overrides))
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        app.registry["db_engine"].dispose()

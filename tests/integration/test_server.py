@@ -1,0 +1,440 @@
+"""The service as a real process: ``pserve`` with waitress, driven over real HTTP.
+
+Each test starts its own server from a temporary ini file (the structure of
+development.ini: mail to files, the outbox worker thread on) on the test's
+database, and stops it at the end.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from tests.conftest import FAST_HASHING, PASSWORD
+from tests.integration.conftest import smtp_server
+from tests.mailbox import Mail, parse
+from tests.servers import free_port
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from email.message import Message
+
+PSERVE = Path(sys.executable).parent / "pserve"
+START_TIMEOUT = 30.0
+MAIL_DELAY = 1.0
+"""The worker thread delivers right after the commit: a mail file appears within this many seconds."""
+COOKIE = "backrest_session"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+REQUEST_LINE = re.compile(r"\[(?P<id>[^\]]+)\] (?P<method>[A-Z]+) (?P<path>\S+) (?P<status>\d{3}) [\d.]+ms$")
+
+INI = """\
+[app:main]
+use = egg:backrest
+
+{settings}
+
+[server:main]
+use = egg:waitress#main
+listen = 127.0.0.1:{port}
+
+[loggers]
+keys = root, backrest, sqlalchemy
+
+[handlers]
+keys = console
+
+[formatters]
+keys = generic
+
+[logger_root]
+level = INFO
+handlers = console
+
+[logger_backrest]
+level = DEBUG
+handlers =
+qualname = backrest
+
+[logger_sqlalchemy]
+level = WARN
+handlers =
+qualname = sqlalchemy.engine
+
+[handler_console]
+class = StreamHandler
+args = (sys.stderr,)
+level = NOTSET
+formatter = generic
+
+[formatter_generic]
+class = backrest.tweens.requestid.RequestIdFormatter
+format = %(asctime)s %(levelname)-5.5s [%(name)s][%(request_id)s] %(message)s
+"""
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: Message
+    body: bytes
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+@dataclass
+class Client:
+    """An HTTP client that keeps the session cookie and sends the CSRF token, as a frontend does."""
+
+    port: int
+    session: str = ""
+    csrf_token: str = ""
+    set_cookies: list[str] = field(default_factory=list)
+
+    def request(self, method: str, path: str, body: Any = None, **headers: str) -> Reply:
+        headers = {"Accept": "application/json", **headers}
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        if self.session:
+            headers["Cookie"] = f"{COOKIE}={self.session}"
+        if self.csrf_token and method not in SAFE_METHODS:
+            headers.setdefault("X-CSRF-Token", self.csrf_token)
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            connection.request(method, path, body=data, headers=headers)
+            response = connection.getresponse()
+            reply = Reply(response.status, response.headers, response.read())
+        finally:
+            connection.close()
+        for header in reply.headers.get_all("Set-Cookie") or []:
+            self.set_cookies.append(header)
+            morsel = SimpleCookie(header).get(COOKIE)
+            if morsel is not None:
+                self.session = morsel.value
+        return reply
+
+    def get(self, path: str, **headers: str) -> Reply:
+        return self.request("GET", path, **headers)
+
+    def post(self, path: str, body: Any = None, **headers: str) -> Reply:
+        return self.request("POST", path, body, **headers)
+
+    def put(self, path: str, body: Any = None, **headers: str) -> Reply:
+        return self.request("PUT", path, body, **headers)
+
+
+@dataclass
+class Server:
+    port: int
+    process: subprocess.Popen
+    mail_directory: Path
+    log_path: Path
+
+    @property
+    def log(self) -> str:
+        return self.log_path.read_text()
+
+    def client(self) -> Client:
+        return Client(self.port)
+
+    def request_lines(self) -> list[re.Match]:
+        return [m for line in self.log.splitlines() if (m := REQUEST_LINE.search(line))]
+
+    def wait_for_mail(self, to: str, subject: str, timeout: float = MAIL_DELAY) -> Mail:
+        """The first delivered mail to ``to`` with ``subject``, waiting at most ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for path in sorted(self.mail_directory.glob("*.eml")):
+                mail = parse(path)
+                if mail.to == to and mail.subject == subject:
+                    return mail
+            if time.monotonic() > deadline:
+                pytest.fail(f"no mail {subject!r} to {to} within {timeout} seconds")
+            time.sleep(0.02)
+
+
+def wait_until_listening(process: subprocess.Popen, port: int, log_path: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"pserve exited with {process.returncode}:\n{log_path.read_text()}")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return
+        time.sleep(0.05)
+    pytest.fail(f"pserve does not listen on {port} after {START_TIMEOUT} seconds:\n{log_path.read_text()}")
+
+
+@contextlib.contextmanager
+def running_server(directory: Path, database_url: str, **settings: str) -> Iterator[Server]:
+    """``pserve`` on a free port with the ini above; ``settings`` add to or change ``[app:main]``."""
+    port = free_port()
+    mail_directory = directory / "mail"
+    ini = directory / "server.ini"
+    settings = {
+        "sqlalchemy.url": database_url,
+        "backrest.db.auto_migrate": "true",
+        "backrest.mail.transport": "file",
+        "backrest.mail.directory": str(mail_directory),
+        "backrest.mail.worker": "true",
+        "backrest.urls.frontend": "https://app.example",
+        "backrest.cors.origins": "https://app.example",
+        **FAST_HASHING,
+        **settings,
+    }
+    lines = "\n".join(f"{name} = {value}" for name, value in settings.items())
+    ini.write_text(INI.format(settings=lines, port=port))
+    log_path = directory / "server.log"
+    environment = {name: value for name, value in os.environ.items() if not name.startswith("BACKREST_")}
+    with log_path.open("wb") as log, (directory / "stdout.log").open("wb") as stdout:
+        process = subprocess.Popen(
+            [str(PSERVE), str(ini)], stdout=stdout, stderr=log, cwd=directory, env=environment
+        )
+        try:
+            wait_until_listening(process, port, log_path)
+            yield Server(port, process, mail_directory, log_path)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@pytest.fixture
+def server(clean_database: str, tmp_path: Path) -> Iterator[Server]:
+    with running_server(tmp_path, clean_database) as server:
+        yield server
+
+
+def signup(client: Client, email: str = "ada@example.com") -> Reply:
+    return client.post("/-/signup", {"email": email, "password": PASSWORD, "firstname": "Ada"})
+
+
+def test_heartbeat_and_request_id(server):
+    reply = server.client().get("/-/heartbeat", **{"X-Request-Id": "itest-heartbeat-1"})
+    assert reply.status == 200
+    assert reply.json == {"status": "ok", "checks": {"database": "ok"}}
+    assert reply.headers["X-Request-Id"] == "itest-heartbeat-1"
+    assert reply.headers["X-Content-Type-Options"] == "nosniff"
+    assert reply.headers["X-Frame-Options"] == "DENY"
+    assert "[itest-heartbeat-1] GET /-/heartbeat 200" in server.log
+
+
+def signup_and_confirm(server: Server, client: Client) -> str:
+    """Sign up, find the confirmation mail the worker thread delivered, confirm; answers the token."""
+    reply = signup(client)
+    signed_up = time.monotonic()
+    assert reply.status == 201
+    assert reply.json == {"status": "success"}
+    assert reply.headers["Cache-Control"] == "no-store"
+    # The worker thread delivers once the request has committed, not at its next poll.
+    mail = server.wait_for_mail("ada@example.com", "Confirm your email address")
+    assert time.monotonic() - signed_up < MAIL_DELAY
+    [link] = mail.links
+    assert link.startswith("https://app.example/confirm/")
+    assert client.post(f"/-/confirm/{mail.token}").status == 200
+    return mail.token
+
+
+def login(client: Client) -> str:
+    """Log in with the email in another case; answers the session cookie's value."""
+    reply = client.put("/-/login", {"login": "ADA@example.com", "password": PASSWORD})
+    assert reply.status == 200
+    [set_cookie] = client.set_cookies
+    attributes = [part.strip().lower() for part in set_cookie.split(";")]
+    assert "httponly" in attributes
+    assert "samesite=lax" in attributes
+    assert client.session
+    return client.session
+
+
+def assert_logged(server: Server, requests: list[tuple[str, str, str]], secrets: list[str]) -> None:
+    """The log has one line per request, with a request id, and none of ``secrets``."""
+    log = server.log
+    for secret in secrets:
+        assert secret not in log
+    assert "Traceback" not in log
+    lines = server.request_lines()
+    assert [(line["method"], line["path"], line["status"]) for line in lines] == requests
+    request_ids = [line["id"] for line in lines]
+    assert all(re.fullmatch(r"[0-9a-f]{32}", request_id) for request_id in request_ids)
+    assert len(set(request_ids)) == len(request_ids)
+
+
+def test_account_lifecycle_over_http(server):
+    client = server.client()
+    confirm_token = signup_and_confirm(server, client)
+    session_cookie = login(client)
+
+    status = client.get("/-/login").json
+    assert status["authenticated"] is True
+    assert status["email"] == "ada@example.com"
+    assert status["email_verified"] is True
+    assert status["firstname"] == "Ada"
+    assert status["csrf_token"]
+
+    # Without the CSRF token the cookie is not enough.
+    reply = client.put("/-/userprofile", {"lastname": "Lovelace"})
+    assert reply.status == 403
+    assert reply.json["errors"][0]["location"] == "header"
+    assert reply.json["errors"][0]["name"] == "X-CSRF-Token"
+
+    client.csrf_token = status["csrf_token"]
+    reply = client.put("/-/userprofile", {"lastname": "Lovelace", "__meta__": {"id": "x"}})
+    assert reply.status == 200
+    assert reply.json == {"status": "success"}
+
+    reply = client.get("/-/userprofile")
+    assert reply.status == 200
+    assert reply.json["lastname"] == "Lovelace"
+    assert reply.json["firstname"] == "Ada"
+    assert reply.headers["Cache-Control"] == "no-store"
+
+    assert client.put("/-/logout", {}).status == 200
+
+    old_cookie = Client(server.port, session=session_cookie)
+    assert old_cookie.get("/-/login").json["authenticated"] is False
+    reply = old_cookie.get("/-/userprofile")
+    assert reply.status == 401
+    assert reply.headers["WWW-Authenticate"]
+
+    assert_logged(
+        server,
+        [
+            ("POST", "/-/signup", "201"),
+            ("POST", "/-/confirm/[redacted]", "200"),
+            ("PUT", "/-/login", "200"),
+            ("GET", "/-/login", "200"),
+            ("PUT", "/-/userprofile", "403"),
+            ("PUT", "/-/userprofile", "200"),
+            ("GET", "/-/userprofile", "200"),
+            ("PUT", "/-/logout", "200"),
+            ("GET", "/-/login", "200"),
+            ("GET", "/-/userprofile", "401"),
+        ],
+        secrets=[confirm_token, session_cookie, PASSWORD],
+    )
+
+
+def test_reset_token_in_the_path_is_redacted_in_the_log(server):
+    client = server.client()
+    assert signup(client).status == 201
+    assert client.post("/-/reset/", {"email": "ada@example.com"}).status == 200
+    token = server.wait_for_mail("ada@example.com", "Set a new password").token
+
+    new_password = "a different horse, battery and staple"
+    reply = client.put(f"/-/reset/{token}", {"password": new_password}, **{"X-Request-Id": "itest-reset-1"})
+    assert reply.status == 200
+    reply = client.put(f"/-/reset/{token}", {"password": new_password}, **{"X-Request-Id": "itest-reset-2"})
+    assert reply.status == 400  # single use
+    unknown = "x" * 43
+    assert client.put(f"/-/reset/{unknown}", {"password": new_password}).status == 400
+
+    assert client.put("/-/login", {"login": "ada@example.com", "password": new_password}).status == 200
+    log = server.log
+    assert "[itest-reset-1] PUT /-/reset/[redacted] 200" in log
+    assert "[itest-reset-2] PUT /-/reset/[redacted] 400" in log
+    assert token not in log
+    assert unknown not in log
+    assert new_password not in log
+
+
+def test_client_cannot_choose_its_address(server):
+    """With no trusted proxy, X-Forwarded-For is a lie: sessions, audit and limits see the peer."""
+    client = server.client()
+    assert signup(client).status == 201
+    reply = client.put(
+        "/-/login", {"login": "ada@example.com", "password": PASSWORD}, **{"X-Forwarded-For": "6.6.6.6"}
+    )
+    assert reply.status == 200
+    [session] = client.get("/-/sessions").json["results"]
+    assert session["ip"] == "127.0.0.0"
+
+
+def concurrently(count: int, call: Callable[[int], Reply]) -> list[Reply]:
+    """Run ``call(0)`` to ``call(count - 1)`` in threads released at the same moment."""
+    barrier = threading.Barrier(count)
+    replies: list[Reply | None] = [None] * count
+
+    def run(number: int) -> None:
+        barrier.wait(timeout=30)
+        replies[number] = call(number)
+
+    threads = [threading.Thread(target=run, args=(number,)) for number in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert all(reply is not None for reply in replies), "a request did not finish"
+    return replies
+
+
+UNTHROTTLED = {"backrest.throttle.signup": "1000/hour", "backrest.throttle.signup_account": "1000/hour"}
+
+
+def test_concurrent_signups_all_get_their_mail(clean_database, tmp_path):
+    count = 8
+    with running_server(tmp_path, clean_database, **UNTHROTTLED) as server:
+        replies = concurrently(count, lambda number: signup(server.client(), f"user{number}@example.com"))
+        assert [reply.status for reply in replies] == [201] * count
+        for number in range(count):
+            server.wait_for_mail(f"user{number}@example.com", "Confirm your email address")
+        assert "Traceback" not in server.log
+
+
+def test_concurrent_signups_of_one_address_answer_like_one(clean_database, tmp_path):
+    count = 6
+    with running_server(tmp_path, clean_database, **UNTHROTTLED) as server:
+        replies = concurrently(count, lambda _number: signup(server.client(), "race@example.com"))
+        assert [reply.status for reply in replies] == [201] * count
+        server.wait_for_mail("race@example.com", "Confirm your email address")
+        assert "Traceback" not in server.log
+
+
+def test_mail_server_down_never_fails_a_request(clean_database, tmp_path):
+    """The service's own worker thread retries: the next commit wakes it once the retry is due."""
+    smtp_port = free_port()
+    smtp = {
+        "backrest.mail.transport": "smtp",
+        "backrest.mail.smtp.host": "127.0.0.1",
+        "backrest.mail.smtp.port": str(smtp_port),
+        "backrest.mail.retry_delay": "1",
+    }
+    with running_server(tmp_path, clean_database, **smtp) as server:
+        assert signup(server.client(), "ada@example.com").status == 201
+        wait_for(lambda: "not delivered (ConnectionRefusedError" in server.log, "a failed attempt")
+        with smtp_server(smtp_port) as mail_server:
+            time.sleep(1.1)  # the retry delay
+            assert signup(server.client(), "bob@example.com").status == 201
+            wait_for(lambda: len(mail_server.received) == 2, f"both mails in\n{server.log}")
+        assert sorted(mail.rcpt_tos[0] for mail in mail_server.received) == [
+            "ada@example.com",
+            "bob@example.com",
+        ]
+        assert "Traceback" not in server.log
+
+
+def wait_for(condition: Callable[[], bool], what: str, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"no {what} within {timeout} seconds")
+        time.sleep(0.05)

@@ -1,0 +1,143 @@
+import ipaddress
+
+import pytest
+
+from backrest.settings import SETTINGS, environment_name, resolve
+
+URL = "sqlite://"
+
+
+def test_defaults_fill_every_setting():
+    resolved = resolve({"sqlalchemy.url": URL}, environ={})
+    assert {setting.name for setting in SETTINGS} <= resolved.keys()
+    assert resolved["backrest.password.min_length"] == 12
+    assert resolved["backrest.password.max_length"] == 1024
+    assert resolved["backrest.signup.quiet"] is True
+    assert resolved["backrest.tokens.reset_ttl"] == 3600
+    assert resolved["backrest.tokens.confirm_ttl"] == 48 * 3600
+    assert resolved["backrest.reauth.max_age"] == 300
+    assert resolved["backrest.mail.transport"] == "file"
+    assert resolved["backrest.cors.origins"] == []
+    assert resolved["backrest.trusted_proxies"] == []
+
+
+def test_values_are_parsed_to_their_types():
+    resolved = resolve(
+        {
+            "sqlalchemy.url": URL,
+            "backrest.password.min_length": "16",
+            "backrest.signup.quiet": "false",
+            "backrest.cors.origins": "https://a.example\n  https://b.example",
+            "backrest.trusted_proxies": "10.0.0.0/8 192.0.2.7 2001:db8::/32",
+        },
+        environ={},
+    )
+    assert resolved["backrest.password.min_length"] == 16
+    assert resolved["backrest.signup.quiet"] is False
+    assert resolved["backrest.cors.origins"] == ["https://a.example", "https://b.example"]
+    assert resolved["backrest.trusted_proxies"] == [
+        ipaddress.ip_network("10.0.0.0/8"),
+        ipaddress.ip_network("192.0.2.7/32"),
+        ipaddress.ip_network("2001:db8::/32"),
+    ]
+
+
+def test_trusted_proxy_with_host_bits_is_its_network():
+    resolved = resolve({"sqlalchemy.url": URL, "backrest.trusted_proxies": "10.1.2.3/8"}, environ={})
+    assert resolved["backrest.trusted_proxies"] == [ipaddress.ip_network("10.0.0.0/8")]
+
+
+def test_already_typed_values_are_accepted():
+    """``main()`` may be called from Python with real values instead of ini strings."""
+    resolved = resolve(
+        {"sqlalchemy.url": URL, "backrest.password.min_length": 14, "backrest.hsts": True},
+        environ={},
+    )
+    assert resolved["backrest.password.min_length"] == 14
+    assert resolved["backrest.hsts"] is True
+
+
+def test_unknown_settings_are_kept():
+    resolved = resolve({"sqlalchemy.url": URL, "pyramid.reload_templates": "true"}, environ={})
+    assert resolved["pyramid.reload_templates"] == "true"
+
+
+def test_raw_settings_are_not_changed():
+    raw = {"sqlalchemy.url": URL, "backrest.password.min_length": "16"}
+    resolve(raw, environ={})
+    assert raw == {"sqlalchemy.url": URL, "backrest.password.min_length": "16"}
+
+
+def test_environment_name():
+    assert environment_name("backrest.mail.smtp.password") == "BACKREST_MAIL_SMTP_PASSWORD"
+    assert environment_name("sqlalchemy.url") == "BACKREST_SQLALCHEMY_URL"
+
+
+def test_environment_overrides_the_file():
+    resolved = resolve(
+        {"sqlalchemy.url": URL, "backrest.mail.smtp.password": "from-file"},
+        environ={
+            "BACKREST_MAIL_SMTP_PASSWORD": "from-env",
+            "BACKREST_SQLALCHEMY_URL": "postgresql://db/app",
+            "BACKREST_MAIL_SMTP_PORT": "2525",
+        },
+    )
+    assert resolved["backrest.mail.smtp.password"] == "from-env"
+    assert resolved["sqlalchemy.url"] == "postgresql://db/app"
+    assert resolved["backrest.mail.smtp.port"] == 2525
+
+
+def test_environment_can_supply_a_required_setting():
+    resolved = resolve({}, environ={"BACKREST_SQLALCHEMY_URL": URL})
+    assert resolved["sqlalchemy.url"] == URL
+
+
+def test_missing_required_setting_names_it_and_its_variable():
+    with pytest.raises(ValueError, match=r"sqlalchemy\.url \(or BACKREST_SQLALCHEMY_URL\) is required"):
+        resolve({}, environ={})
+
+
+def test_invalid_choice_is_refused():
+    with pytest.raises(ValueError, match=r"backrest\.mail\.transport: must be one of file, smtp"):
+        resolve({"sqlalchemy.url": URL, "backrest.mail.transport": "pigeon"}, environ={})
+
+
+def test_invalid_choice_from_the_environment_is_refused():
+    with pytest.raises(ValueError, match=r"backrest\.mail\.transport"):
+        resolve({"sqlalchemy.url": URL}, environ={"BACKREST_MAIL_TRANSPORT": "pigeon"})
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("backrest.password.min_length", "twelve"),
+        ("backrest.trusted_proxies", "10.0.0.0/33"),
+        ("backrest.trusted_proxies", "proxy.example"),
+        ("backrest.hsts", "ture"),
+        ("backrest.session.secure", "maybe"),
+    ],
+)
+def test_unparsable_value_names_the_setting(name, value):
+    with pytest.raises(ValueError, match=name.replace(".", r"\.")):
+        resolve({"sqlalchemy.url": URL, name: value}, environ={})
+
+
+def test_frontend_urls_are_expanded():
+    resolved = resolve({"sqlalchemy.url": URL, "backrest.urls.frontend": "https://app.example/"}, environ={})
+    assert resolved["backrest.urls.frontend"] == "https://app.example/"
+    assert resolved["backrest.urls.reset"] == "https://app.example/reset/{token}"
+    assert resolved["backrest.urls.confirm"] == "https://app.example/confirm/{token}"
+    assert resolved["backrest.urls.change_password"] == "https://app.example/account/password"
+
+
+def test_explicit_url_template_is_kept():
+    resolved = resolve(
+        {"sqlalchemy.url": URL, "backrest.urls.reset": "https://other.example/r?t={token}"}, environ={}
+    )
+    assert resolved["backrest.urls.reset"] == "https://other.example/r?t={token}"
+
+
+def test_every_setting_has_its_own_environment_variable():
+    variables = [environment_name(setting.name) for setting in SETTINGS]
+    assert len(set(variables)) == len(variables)
+    assert all(variable.startswith("BACKREST_") and "." not in variable for variable in variables)
