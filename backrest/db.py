@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import zope.sqlalchemy
@@ -89,6 +90,9 @@ def get_engine(settings: dict[str, Any], prefix: str = "sqlalchemy.") -> Engine:
     engine = engine_from_config(settings, prefix)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _tune_sqlite)
+        if engine.url.database not in (None, "", ":memory:"):
+            # A fresh checkout has no var/ yet: the database may be its first file.
+            Path(engine.url.database).parent.mkdir(parents=True, exist_ok=True)
     return engine
 
 
