@@ -7,6 +7,7 @@ request commits or aborts as a whole. Tests may hand a session in through
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from datetime import UTC, datetime
 from pathlib import Path
@@ -92,7 +93,8 @@ def get_engine(settings: dict[str, Any], prefix: str = "sqlalchemy.") -> Engine:
         event.listen(engine, "connect", _tune_sqlite)
         if engine.url.database not in (None, "", ":memory:"):
             # A fresh checkout has no var/ yet: the database may be its first file.
-            Path(engine.url.database).parent.mkdir(parents=True, exist_ok=True)
+            with contextlib.suppress(OSError):  # if it cannot be made, connecting says why
+                Path(engine.url.database).parent.mkdir(parents=True, exist_ok=True)
     return engine
 
 
