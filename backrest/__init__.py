@@ -23,6 +23,8 @@ INCLUDES = (
     "backrest.mail",  # transactional mail
     "backrest.accounts",
     "backrest.sessions",
+    "backrest.content",  # the config.add_content_type directive
+    "backrest.types",  # the content types the default app ships
     "backrest.discovery",  # the API root lists what the steps above registered
 )
 

@@ -21,6 +21,8 @@ from pyramid.httpexceptions import (
     status_map,
 )
 
+from backrest.security.permissions import Permission
+
 if TYPE_CHECKING:
     from pyramid.config import Configurator
     from pyramid.request import Request
@@ -117,9 +119,17 @@ def not_found_view(exc: HTTPException, request: Request) -> Response:
 
 
 def forbidden_view(exc: HTTPForbidden, request: Request) -> Response:
-    """Anonymous callers are asked to authenticate (401); others are refused (403)."""
+    """Refuse without telling more than the caller may know.
+
+    An object the caller may not see is not there (404, as for an id that
+    does not exist); anonymous callers are asked to authenticate (401);
+    others are refused (403).
+    """
     if getattr(exc, "backrest_errors", None) is not None:
         return exc
+    context = request.context
+    if getattr(context, "hides_existence", False) and not request.has_permission(Permission.VIEW, context):
+        return not_found_view(exc, request)
     if request.authenticated_userid is None:
         return http_error(
             401,

@@ -77,6 +77,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("backrest.tokens.confirm_ttl", int, 48 * 3600),
     Setting("backrest.signup.quiet", _as_bool, True),
     Setting("backrest.reauth.max_age", int, 300),
+    # Content lists and writes.
+    Setting("backrest.page_size.default", int, 20),
+    Setting("backrest.page_size.max", int, 100),
+    Setting("backrest.count.max", int, 10000),
+    Setting("backrest.require_if_match", _as_bool, False),
     # Frontend links put in mails; never derived from the request's Host.
     Setting(FRONTEND, str, "http://localhost:3000"),
     Setting("backrest.urls.reset_request", str, "{frontend}/reset"),

@@ -10,10 +10,12 @@ from alembic import context
 from pyramid.paster import get_appsettings
 
 from backrest.audit.models import AuditEntry  # noqa: F401 - registers the table
+from backrest.content.models import ContentDeletion  # noqa: F401 - registers the table
 from backrest.db import Base, get_engine
 from backrest.mail.models import OutboxMessage  # noqa: F401 - registers the table
 from backrest.sessions.models import UserSession  # noqa: F401 - registers the table
 from backrest.settings import resolve
+from backrest.types.documents import Document  # noqa: F401 - registers the table
 
 config = context.config
 

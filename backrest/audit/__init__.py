@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import json
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from backrest.audit.models import AuditEntry
+from backrest.renderers import timestamp
 
 if TYPE_CHECKING:
     from pyramid.request import Request
+
+
+def _jsonable(value: object) -> str:
+    return timestamp(value) if isinstance(value, datetime) else str(value)
 
 
 def record(
@@ -17,21 +24,27 @@ def record(
     actor_id: str | None = None,
     object_type: str = "",
     object_id: str = "",
+    owner_id: str | None = None,
     changes: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Write one entry; ``actor_id`` defaults to the authenticated user.
 
-    ``changes`` must never hold secrets: callers name changed secret fields
-    (``{"password": "changed"}``), never their values.
+    ``owner_id`` is whoever owns the object (for an account, the account
+    itself): they may read the entry. ``changes`` must never hold secrets:
+    callers name changed secret fields (``{"password": "changed"}``), never
+    their values.
     """
     if actor_id is None:
         actor_id = request.authenticated_userid
+    if owner_id is None and object_type == "user":
+        owner_id = object_id
     entry = AuditEntry(
         actor_id=actor_id,
         action=action,
         object_type=object_type,
         object_id=object_id,
-        changes=changes or {},
+        owner_id=owner_id,
+        changes=json.loads(json.dumps(changes or {}, default=_jsonable)),
         ip=request.client_addr or "",
     )
     request.dbsession.add(entry)

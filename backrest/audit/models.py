@@ -21,5 +21,7 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(50))
     object_type: Mapped[str] = mapped_column(String(50), default="")
     object_id: Mapped[str] = mapped_column(String(64), default="", index=True)
+    owner_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    """Who owned the object when this happened: they may read the entry."""
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     ip: Mapped[str] = mapped_column(String(45), default="")

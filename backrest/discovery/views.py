@@ -35,9 +35,20 @@ def root_view(request: Request) -> dict[str, Any]:
     services = {
         service_key(service.name): {"url": service_url(request, service), "description": service.description}
         for service in request.registry["backrest.services"]
-        if "{" not in service.path and service.path.startswith("/-/") and service is not root
+        if "{" not in service.path
+        and service.path.startswith("/-/")
+        and service is not root
+        and not hasattr(service, "content_type")
     }
-    return {"collections": {}, "services": services}
+    collections = {
+        name: {
+            "url": f"{request.application_url}/-/{name}/",
+            "description": content_type.description,
+            "kind": content_type.kind,
+        }
+        for name, content_type in request.registry.get("backrest.content_types", {}).items()
+    }
+    return {"collections": collections, "services": services}
 
 
 def _database_works(request: Request) -> bool:

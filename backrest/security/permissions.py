@@ -11,6 +11,14 @@ class Permission(enum.StrEnum):
     PUBLIC = "__no_permission_required__"
     ACCOUNT = "account"
     """Manage one's own account: profile, password, sessions."""
+    VIEW = "view"
+    CREATE = "create"
+    EDIT = "edit"
+    DELETE = "delete"
+
+
+OBJECT_PERMISSIONS = (Permission.VIEW, Permission.EDIT, Permission.DELETE)
+"""What a caller may do to one object, as ``__meta__.permissions`` lists it."""
 
 
 class Principal(enum.StrEnum):

@@ -1,0 +1,29 @@
+"""The content framework: declare a content type once, get its whole REST API.
+
+Public API: :class:`Content` (the model base), :class:`ContentType` and the
+``config.add_content_type(...)`` directive, :func:`id_factory`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pyramid_retry import mark_error_retryable
+from sqlalchemy.orm.exc import StaleDataError
+
+from backrest.content.declare import ContentType, add_content_type
+from backrest.content.models import Content
+from backrest.content.resources import id_factory
+
+if TYPE_CHECKING:
+    from pyramid.config import Configurator
+
+__all__ = ["Content", "ContentType", "add_content_type", "id_factory"]
+
+
+def includeme(config: Configurator) -> None:
+    config.add_directive("add_content_type", add_content_type)
+    # Another writer changed the object between our read and our write: run
+    # the request again on the new version. A write that sent If-Match then
+    # fails with 412; one that did not is applied on top of the other's.
+    mark_error_retryable(StaleDataError)

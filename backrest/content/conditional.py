@@ -1,0 +1,50 @@
+"""Conditional requests: ETags, ``If-None-Match``, ``If-Modified-Since``, ``If-Match``."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING
+
+from backrest.errors import http_error
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from datetime import datetime
+
+    from pyramid.request import Request
+
+
+def strong_etag(*parts: object) -> str:
+    """A strong ETag (quoted) that changes whenever any of ``parts`` does."""
+    digest = hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()[:32]
+    return f'"{digest}"'
+
+
+def _listed(header: str | None) -> list[str]:
+    return [tag.strip() for tag in (header or "").split(",") if tag.strip()]
+
+
+def not_modified(request: Request, etag: str, last_modified: datetime | None) -> bool:
+    """Whether a GET can be answered 304 (RFC 9110: If-None-Match wins over If-Modified-Since)."""
+    tags = _listed(request.headers.get("If-None-Match"))
+    if tags:
+        return "*" in tags or etag in tags
+    since = request.if_modified_since
+    return since is not None and last_modified is not None and last_modified.replace(microsecond=0) <= since
+
+
+def check_if_match(request: Request, etags: Iterable[str]) -> None:
+    """Refuse a write based on a stale representation (412), or without one when required (428)."""
+    header = request.headers.get("If-Match")
+    if header is None:
+        if request.registry.settings["backrest.require_if_match"]:
+            raise http_error(
+                428, "header", "If-Match", "Send If-Match with the ETag of the representation you change."
+            )
+        return
+    tags = _listed(header)
+    if "*" in tags or set(tags) & set(etags):
+        return
+    raise http_error(
+        412, "header", "If-Match", "The object has changed since you read it: get it again, then retry."
+    )

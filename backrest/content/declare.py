@@ -1,0 +1,113 @@
+"""Declaring a content type once, and getting its whole REST API.
+
+    config.add_content_type(
+        name="documents",
+        model=Document,
+        schema=DocumentSchema,
+        description="Documents with a title, a body, tags and attributes.",
+        filters={"status": ("exact", "in"), "created": ("gte", "lte", "gt", "lt")},
+        search=("title", "body"),
+        ordering=("title", "created", "modified"),
+    )
+
+registers ``/-/documents/`` (list, create, OPTIONS) and ``/-/documents/{id}``
+(read, update, delete, OPTIONS) with their permissions, schemas and OpenAPI
+descriptions. The defaults of every option live in :class:`ContentType`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import colander
+
+from backrest.content.options import options_view
+from backrest.content.resources import collection_factory, id_factory
+from backrest.content.views import ContentViews
+from backrest.security.permissions import Permission, Principal
+from backrest.service import Service, register_services
+from backrest.validation import body_validator
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from pyramid.config import Configurator
+
+    from backrest.content.models import Content
+
+
+@dataclass(frozen=True)
+class ContentType:
+    """Everything the framework needs to know about one content type."""
+
+    name: str
+    """The collection's name in URLs: ``/-/{name}/``."""
+    model: type[Content]
+    schema: type[colander.SchemaNode]
+    """The writable fields (a :class:`backrest.schema.Body`); ``public`` is added to it."""
+    description: str = ""
+    filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Field name → lookups among ``exact``, ``in``, ``gt``, ``gte``, ``lt``, ``lte``."""
+    search: tuple[str, ...] = ()
+    ordering: tuple[str, ...] = ("created", "modified")
+    default_ordering: str = "-created"
+    creators: tuple[str, ...] = (Principal.AUTHENTICATED,)
+    """Who may create objects."""
+    kind: str = "content"
+
+    def create_schema(self) -> colander.SchemaNode:
+        schema = self.schema().clone()
+        schema.add(colander.SchemaNode(colander.Boolean(), name="public", missing=False))
+        return schema
+
+    def update_schema(self) -> colander.SchemaNode:
+        """Every field optional, at every depth: an update changes the keys it gives."""
+        schema = self.create_schema()
+        _all_optional(schema)
+        return schema
+
+
+def _all_optional(node: colander.SchemaNode) -> None:
+    for child in node.children:
+        child.missing = colander.drop
+        if isinstance(child.typ, colander.Mapping):
+            _all_optional(child)
+
+
+def content_services(content_type: ContentType) -> tuple[Service, Service]:
+    views = ContentViews(content_type)
+    name = content_type.name
+    collection = Service(
+        f"content.{name}",
+        f"/-/{name}/",
+        content_type.description,
+        factory=collection_factory(content_type),
+    )
+    item = Service(
+        f"content.{name}.item",
+        f"/-/{name}/{{id}}",
+        f"One of {name}.",
+        factory=id_factory(content_type.model),
+    )
+    create = {"schema": content_type.create_schema(), "validators": (body_validator,)}
+    update = {"schema": content_type.update_schema(), "validators": (body_validator,)}
+    collection.add_view("GET", views.list, permission=Permission.VIEW)
+    collection.add_view("POST", views.create, permission=Permission.CREATE, **create)
+    item.add_view("GET", views.get, permission=Permission.VIEW)
+    item.add_view("PUT", views.update, permission=Permission.EDIT, **update)
+    item.add_view("PATCH", views.update, permission=Permission.EDIT, **update)
+    item.add_view("DELETE", views.delete, permission=Permission.DELETE)
+    for service in (collection, item):
+        service.content_type = content_type
+        service.add_view("OPTIONS", options_view(service), permission=Permission.PUBLIC)
+    return collection, item
+
+
+def add_content_type(config: Configurator, content_type: ContentType | None = None, **options: Any) -> None:
+    """The ``config.add_content_type(...)`` directive: a declaration, or its options."""
+    content_type = content_type or ContentType(**options)
+    registry = config.registry
+    registry.setdefault("backrest.content_types", {})[content_type.name] = content_type
+    registry.setdefault("backrest.content_types_by_model", {})[content_type.model] = content_type
+    register_services(config, *content_services(content_type))

@@ -1,0 +1,55 @@
+"""An object's representation: its fields, ``public``, and the read-only ``__meta__``.
+
+The representation is designed to be posted back: everything under
+``__meta__`` is ignored on input, and so is every key the model does not
+know, so a GET followed by a PUT of the same document changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from backrest.content.conditional import strong_etag
+from backrest.security.permissions import OBJECT_PERMISSIONS
+
+if TYPE_CHECKING:
+    from pyramid.request import Request
+
+    from backrest.content.resources import ItemResource
+
+
+def permissions(request: Request, item: ItemResource) -> list[str]:
+    """What the caller may do to the object."""
+    return [str(permission) for permission in OBJECT_PERMISSIONS if request.has_permission(permission, item)]
+
+
+def fields(request: Request, item: ItemResource) -> dict[str, Any]:
+    """The writable part: what the model gives, and whether the object is public."""
+    return {**item.obj.__json__(request), "public": item.obj.public}
+
+
+def etag(item: ItemResource, allowed: list[str]) -> str:
+    """Changes with every modification; differs between callers who may do different things."""
+    return strong_etag(item.obj.id, item.obj.version, *allowed)
+
+
+def representation(request: Request, item: ItemResource, allowed: list[str] | None = None) -> dict[str, Any]:
+    obj = item.obj
+    allowed = permissions(request, item) if allowed is None else allowed
+    return {
+        **fields(request, item),
+        "__meta__": {
+            "id": obj.id,
+            "url": item.url,
+            "created": obj.created,
+            "modified": obj.modified,
+            "owner": obj.owner_id,
+            "version": obj.version,
+            "permissions": allowed,
+        },
+    }
+
+
+def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """What a write changed, field by field, as ``{field: [old, new]}``."""
+    return {name: [before.get(name), value] for name, value in after.items() if before.get(name) != value}

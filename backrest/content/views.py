@@ -1,0 +1,210 @@
+"""The generic views every content type gets: list, create, read, update, delete.
+
+Writes raise on failure (so the transaction aborts and nothing is left
+behind), are checked against ``If-Match``, and are written to the audit log
+in the same transaction.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+from pyramid.httpexceptions import HTTPNoContent, HTTPNotModified
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from backrest import audit
+from backrest.content import conditional
+from backrest.content.models import ContentDeletion
+from backrest.content.query import QueryParser
+from backrest.content.representation import changes, etag, fields, permissions, representation
+from backrest.db import utcnow
+from backrest.errors import http_error
+from backrest.renderers import timestamp
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from pyramid.request import Request
+    from pyramid.response import Response
+
+    from backrest.content.declare import ContentType
+    from backrest.content.resources import CollectionResource, ItemResource
+
+CACHE_CONTROL = "private, no-cache"
+"""Answers depend on the caller; a browser may keep them but must revalidate (cheap: 304)."""
+VARY = ("Accept", "Authorization", "Cookie")
+
+
+def _cacheable(request: Request, tag: str, last_modified: datetime | None) -> Response | None:
+    """Put the validators on the response; answer 304 when the caller's copy is current."""
+    if conditional.not_modified(request, tag, last_modified):
+        response = HTTPNotModified()
+    else:
+        response = request.response
+    response.headers["ETag"] = tag
+    response.cache_control = CACHE_CONTROL
+    response.vary = VARY
+    if last_modified is not None:
+        response.last_modified = last_modified
+    return response if isinstance(response, HTTPNotModified) else None
+
+
+class ContentViews:
+    """The views of one content type."""
+
+    def __init__(self, content_type: ContentType) -> None:
+        self.content_type = content_type
+        self.model = content_type.model
+
+    # The collection.
+
+    def list(self, request: Request) -> Any:
+        collection: CollectionResource = request.context
+        generated = utcnow()
+        query = QueryParser(request, self.content_type).parse()
+        visible = select(self.model.id).where(self.model.visible_to(request.identity), *query.conditions)
+        cap = request.registry.settings["backrest.count.max"]
+        count, last_deleted = request.dbsession.execute(
+            select(
+                func.count(),
+                select(ContentDeletion.deleted)
+                .where(ContentDeletion.collection == self.content_type.name)
+                .scalar_subquery(),
+            ).select_from(visible.limit(cap + 1).subquery())
+        ).one()
+        exact = count <= cap
+        if query.page > 1 and exact and query.offset >= count:
+            raise http_error(404, "querystring", "page", "There is no such page.")
+        objects = list(
+            request.dbsession.scalars(
+                select(self.model)
+                .where(self.model.visible_to(request.identity), *query.conditions)
+                .order_by(*query.order_by)
+                .limit(query.page_size)
+                .offset(query.offset)
+            )
+        )
+        if query.page > 1 and not objects:
+            raise http_error(404, "querystring", "page", "There is no such page.")
+        items = [collection.item(obj) for obj in objects]
+        allowed = [permissions(request, item) for item in items]
+        tag = conditional.strong_etag(
+            request.path_qs,
+            count,
+            *((item.obj.id, item.obj.version, *perms) for item, perms in zip(items, allowed, strict=True)),
+        )
+        changed = [obj.modified for obj in objects] + ([last_deleted] if last_deleted else [])
+        not_modified = _cacheable(request, tag, max(changed, default=None))
+        request.response.headers["X-Page-Generated"] = timestamp(generated)
+        if not exact:
+            request.response.headers["X-Count-Exact"] = "false"
+        if not_modified is not None:
+            not_modified.headers["X-Page-Generated"] = timestamp(generated)
+            return not_modified
+        more = (exact and query.offset + len(objects) < count) or (
+            not exact and len(objects) == query.page_size
+        )
+        return {
+            "count": min(count, cap),
+            "next": self._page_url(request, query.page + 1) if more else None,
+            "previous": self._page_url(request, query.page - 1) if query.page > 1 else None,
+            "results": [
+                representation(request, item, perms) for item, perms in zip(items, allowed, strict=True)
+            ],
+        }
+
+    @staticmethod
+    def _page_url(request: Request, page: int) -> str:
+        params = [(name, value) for name, value in request.GET.items() if name != "page"]
+        if page > 1:
+            params.append(("page", str(page)))
+        return request.path_url + ("?" + urlencode(params) if params else "")
+
+    def create(self, request: Request) -> dict[str, Any]:
+        collection: CollectionResource = request.context
+        obj = self.model()
+        obj.owner_id = request.authenticated_userid
+        data = request.validated
+        obj.public = data.get("public", False)
+        obj.update(data)
+        request.dbsession.add(obj)
+        request.dbsession.flush()
+        item = collection.item(obj)
+        allowed = permissions(request, item)
+        audit.record(
+            request,
+            "create",
+            object_type=self.content_type.name,
+            object_id=obj.id,
+            owner_id=obj.owner_id,
+            changes=changes({}, fields(request, item)),
+        )
+        response = request.response
+        response.status_code = 201
+        response.location = item.url
+        response.headers["ETag"] = etag(item, allowed)
+        return representation(request, item, allowed)
+
+    # One object.
+
+    def get(self, request: Request) -> Any:
+        item: ItemResource = request.context
+        allowed = permissions(request, item)
+        not_modified = _cacheable(request, etag(item, allowed), item.obj.modified)
+        if not_modified is not None:
+            return not_modified
+        return representation(request, item, allowed)
+
+    def update(self, request: Request) -> dict[str, Any]:
+        item: ItemResource = request.context
+        obj = item.obj
+        conditional.check_if_match(request, [etag(item, permissions(request, item))])
+        before = fields(request, item)
+        data = request.validated
+        if "public" in data:
+            obj.public = data["public"]
+        obj.update(data)
+        request.dbsession.flush()
+        changed = changes(before, fields(request, item))
+        if changed:
+            audit.record(
+                request,
+                "update",
+                object_type=self.content_type.name,
+                object_id=obj.id,
+                owner_id=obj.owner_id,
+                changes=changed,
+            )
+        allowed = permissions(request, item)
+        request.response.headers["ETag"] = etag(item, allowed)
+        return representation(request, item, allowed)
+
+    def delete(self, request: Request) -> HTTPNoContent:
+        item: ItemResource = request.context
+        obj = item.obj
+        conditional.check_if_match(request, [etag(item, permissions(request, item))])
+        audit.record(
+            request,
+            "delete",
+            object_type=self.content_type.name,
+            object_id=obj.id,
+            owner_id=obj.owner_id,
+            changes=changes(fields(request, item), {}),
+        )
+        request.dbsession.delete(obj)
+        self._remember_deletion(request)
+        request.dbsession.flush()
+        return HTTPNoContent()
+
+    def _remember_deletion(self, request: Request) -> None:
+        dialect = request.dbsession.bind.dialect.name
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        now = utcnow()
+        request.dbsession.execute(
+            insert(ContentDeletion)
+            .values(collection=self.content_type.name, deleted=now)
+            .on_conflict_do_update(index_elements=["collection"], set_={"deleted": now})
+        )

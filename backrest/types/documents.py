@@ -1,0 +1,84 @@
+"""Documents: a title, a body, tags, a nested ``attributes`` object and a status."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import colander
+from sqlalchemy import JSON, String, UnicodeText
+from sqlalchemy.orm import Mapped, mapped_column
+
+from backrest.content import Content
+from backrest.schema import Body, Text, text_node
+
+if TYPE_CHECKING:
+    from pyramid.config import Configurator
+    from pyramid.request import Request
+
+STATUSES = ("draft", "published", "archived")
+TITLE_LENGTH = 200
+
+
+class Document(Content):
+    __tablename__ = "documents"
+
+    title: Mapped[str] = mapped_column(String(TITLE_LENGTH), index=True)
+    body: Mapped[str] = mapped_column(UnicodeText, default="")
+    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    def __json__(self, request: Request) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "body": self.body,
+            "status": self.status,
+            "tags": self.tags,
+            "attributes": self.attributes,
+        }
+
+    def update(self, data: dict[str, Any]) -> None:
+        for name in ("title", "body", "status", "tags"):
+            if name in data:
+                setattr(self, name, data[name])
+        if "attributes" in data:
+            # A subtree update: only the attributes given change.
+            self.attributes = {**(self.attributes or {}), **data["attributes"]}
+
+
+class AttributesSchema(Body):
+    language = text_node(max_length=20, missing=colander.drop)
+    color = text_node(max_length=20, missing=colander.drop)
+    priority = colander.SchemaNode(colander.Int(), validator=colander.Range(0, 5), missing=colander.drop)
+
+
+class DocumentSchema(Body):
+    title = text_node(max_length=TITLE_LENGTH)
+    body = text_node(missing="", allow_empty=True, max_length=100_000)
+    status = colander.SchemaNode(Text(), validator=colander.OneOf(STATUSES), missing="draft")
+    tags = colander.SchemaNode(
+        colander.Sequence(),
+        text_node(max_length=50, name="tag"),
+        validator=colander.Length(max=100),
+        missing=(),
+    )
+    attributes = AttributesSchema(missing={})
+
+
+def includeme(config: Configurator) -> None:
+    config.add_content_type(
+        name="documents",
+        model=Document,
+        schema=DocumentSchema,
+        description="Documents with a title, a body, tags and nested attributes.",
+        filters={
+            "status": ("exact", "in"),
+            "title": ("exact",),
+            "public": ("exact",),
+            "owner_id": ("exact",),
+            "created": ("gt", "gte", "lt", "lte"),
+            "modified": ("gt", "gte", "lt", "lte"),
+        },
+        search=("title", "body"),
+        ordering=("title", "status", "created", "modified"),
+    )
