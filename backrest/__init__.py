@@ -25,6 +25,7 @@ INCLUDES = (
     "backrest.sessions",
     "backrest.content",  # the config.add_content_type directive
     "backrest.types",  # the content types the default app ships
+    "backrest.audit",  # the audit log, read-only at /-/logs/
     "backrest.discovery",  # the API root lists what the steps above registered
 )
 

@@ -1,4 +1,4 @@
-"""Recording events in the audit log, in the request's own transaction."""
+"""Recording events in the audit log, in the request's own transaction, and ``/-/logs/``."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 from backrest.audit.models import AuditEntry
 from backrest.renderers import timestamp
+from backrest.schema import Body
 
 if TYPE_CHECKING:
+    from pyramid.config import Configurator
     from pyramid.request import Request
 
 
@@ -49,3 +51,24 @@ def record(
     )
     request.dbsession.add(entry)
     return entry
+
+
+def includeme(config: Configurator) -> None:
+    config.add_content_type(
+        name="logs",
+        model=AuditEntry,
+        schema=Body,
+        description="The audit log: who did what, to which object, from where, and when.",
+        filters={
+            "action": ("exact", "in"),
+            "actor_id": ("exact",),
+            "object_type": ("exact", "in"),
+            "object_id": ("exact",),
+            "created": ("gt", "gte", "lt", "lte"),
+        },
+        ordering=("created",),
+        default_ordering="-created",
+        read_only=True,
+        shareable=False,
+        kind="log",
+    )

@@ -1,20 +1,31 @@
-"""The audit log: who did what, to which object, from where, and when."""
+"""The audit log: who did what, to which object, from where, and when.
+
+Entries are written in the transaction of the change they record, and are
+read through the content framework as the read-only collection ``/-/logs/``.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from pyramid.authorization import ALL_PERMISSIONS, Allow
+from sqlalchemy import JSON, String, false, or_, true
+from sqlalchemy.orm import Mapped, mapped_column, synonym
 
-from backrest.db import Base, UTCDateTime, utcnow
+from backrest.db import Base, PublicIdMixin, UTCDateTime, utcnow
+from backrest.security.permissions import Permission, Principal, user_principal
+
+if TYPE_CHECKING:
+    from pyramid.request import Request
+    from sqlalchemy.sql.elements import ColumnElement
+
+    from backrest.security.policy import Identity
 
 
-class AuditEntry(Base):
+class AuditEntry(PublicIdMixin, Base):
     __tablename__ = "audit_log"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     created: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     actor_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     """The user who acted; kept as a plain value so entries outlive the account."""
@@ -25,3 +36,36 @@ class AuditEntry(Base):
     """Who owned the object when this happened: they may read the entry."""
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     ip: Mapped[str] = mapped_column(String(45), default="")
+
+    # An entry never changes: it was last modified when it was written.
+    modified = synonym("created")
+    version = 1
+
+    def __acl__(self) -> list[tuple[str, str, Any]]:
+        acl: list[tuple[str, str, Any]] = [(Allow, Principal.ADMIN, ALL_PERMISSIONS)]
+        acl.extend(
+            (Allow, user_principal(reader), Permission.VIEW)
+            for reader in {self.actor_id, self.owner_id}
+            if reader
+        )
+        return acl
+
+    @classmethod
+    def visible_to(cls, identity: Identity | None) -> ColumnElement[bool]:
+        """Admins read every entry; users the entries of their own acts and objects."""
+        if identity is None:
+            return false()
+        if identity.user.is_admin:
+            return true()
+        return or_(cls.actor_id == identity.user.id, cls.owner_id == identity.user.id)
+
+    def __json__(self, request: Request) -> dict[str, Any]:
+        return {
+            "action": self.action,
+            "actor": self.actor_id,
+            "object_type": self.object_type,
+            "object_id": self.object_id,
+            "changes": self.changes,
+            "ip": self.ip,
+            "created": self.created,
+        }

@@ -55,10 +55,15 @@ class ContentType:
     creators: tuple[str, ...] = (Principal.AUTHENTICATED,)
     """Who may create objects."""
     kind: str = "content"
+    read_only: bool = False
+    """Only listed and read through the API (written by the application itself)."""
+    shareable: bool = True
+    """Owners may make objects public: ``public`` is a field of the representation."""
 
     def create_schema(self) -> colander.SchemaNode:
         schema = self.schema().clone()
-        schema.add(colander.SchemaNode(colander.Boolean(), name="public", missing=False))
+        if self.shareable:
+            schema.add(colander.SchemaNode(colander.Boolean(), name="public", missing=False))
         return schema
 
     def update_schema(self) -> colander.SchemaNode:
@@ -90,14 +95,15 @@ def content_services(content_type: ContentType) -> tuple[Service, Service]:
         f"One of {name}.",
         factory=id_factory(content_type.model),
     )
-    create = {"schema": content_type.create_schema(), "validators": (body_validator,)}
-    update = {"schema": content_type.update_schema(), "validators": (body_validator,)}
     collection.add_view("GET", views.list, permission=Permission.VIEW)
-    collection.add_view("POST", views.create, permission=Permission.CREATE, **create)
     item.add_view("GET", views.get, permission=Permission.VIEW)
-    item.add_view("PUT", views.update, permission=Permission.EDIT, **update)
-    item.add_view("PATCH", views.update, permission=Permission.EDIT, **update)
-    item.add_view("DELETE", views.delete, permission=Permission.DELETE)
+    if not content_type.read_only:
+        create = {"schema": content_type.create_schema(), "validators": (body_validator,)}
+        update = {"schema": content_type.update_schema(), "validators": (body_validator,)}
+        collection.add_view("POST", views.create, permission=Permission.CREATE, **create)
+        item.add_view("PUT", views.update, permission=Permission.EDIT, **update)
+        item.add_view("PATCH", views.update, permission=Permission.EDIT, **update)
+        item.add_view("DELETE", views.delete, permission=Permission.DELETE)
     for service in (collection, item):
         service.content_type = content_type
         service.add_view("OPTIONS", options_view(service), permission=Permission.PUBLIC)

@@ -25,6 +25,8 @@ def permissions(request: Request, item: ItemResource) -> list[str]:
 
 def fields(request: Request, item: ItemResource) -> dict[str, Any]:
     """The writable part: what the model gives, and whether the object is public."""
+    if not item.__parent__.content_type.shareable:
+        return item.obj.__json__(request)
     return {**item.obj.__json__(request), "public": item.obj.public}
 
 

@@ -72,7 +72,6 @@ def collection_factory(content_type: ContentType) -> Callable[[Request], Collect
 
 def id_factory(model: type[Content]) -> Callable[[Request], ItemResource]:
     """A factory that loads the object whose id is in the URL, or answers 404."""
-
     def factory(request: Request) -> ItemResource:
         obj = request.dbsession.get(model, request.matchdict["id"])
         if obj is None:

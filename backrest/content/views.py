@@ -128,7 +128,8 @@ class ContentViews:
         obj = self.model()
         obj.owner_id = request.authenticated_userid
         data = request.validated
-        obj.public = data.get("public", False)
+        if self.content_type.shareable:
+            obj.public = data.get("public", False)
         obj.update(data)
         request.dbsession.add(obj)
         request.dbsession.flush()
@@ -164,7 +165,7 @@ class ContentViews:
         conditional.check_if_match(request, [etag(item, permissions(request, item))])
         before = fields(request, item)
         data = request.validated
-        if "public" in data:
+        if self.content_type.shareable and "public" in data:
             obj.public = data["public"]
         obj.update(data)
         request.dbsession.flush()

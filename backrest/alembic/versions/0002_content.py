@@ -45,6 +45,11 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_documents_title'), ['title'], unique=False)
 
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
+        # Public ids are opaque: a counter would tell how many entries exist.
+        batch_op.alter_column(
+            'id', existing_type=sa.Integer(), type_=sa.String(length=22), server_default=None,
+            postgresql_using='id::text',
+        )
         batch_op.add_column(sa.Column('owner_id', sa.String(length=64), nullable=True))
         batch_op.create_index(batch_op.f('ix_audit_log_owner_id'), ['owner_id'], unique=False)
 
@@ -54,6 +59,9 @@ def downgrade() -> None:
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_log_owner_id'))
         batch_op.drop_column('owner_id')
+        batch_op.alter_column(
+            'id', existing_type=sa.String(length=22), type_=sa.Integer(), postgresql_using='id::integer'
+        )
 
     with op.batch_alter_table('documents', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_documents_title'))
