@@ -82,6 +82,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("backrest.page_size.max", int, 100),
     Setting("backrest.count.max", int, 10000),
     Setting("backrest.require_if_match", _as_bool, False),
+    Setting("backrest.cache.url", str, ""),
+    Setting("backrest.cache.ttl", int, 60),
     # Frontend links put in mails; never derived from the request's Host.
     Setting(FRONTEND, str, "http://localhost:3000"),
     Setting("backrest.urls.reset_request", str, "{frontend}/reset"),

@@ -141,3 +141,36 @@ def postgresql_server() -> Iterator[str]:
                 check=True,
                 **quiet,
             )
+
+
+@contextlib.contextmanager
+def redis_server() -> Iterator[str]:
+    """A fresh Redis, in memory only; yields its URL."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        missing("Redis", "apt-get install redis-server")
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="backrest-redis-") as directory:
+        process = subprocess.Popen(
+            [
+                binary,
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                directory,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            wait_for_port(port)
+            yield f"redis://127.0.0.1:{port}/0"
+        finally:
+            process.terminate()
+            process.wait(timeout=10)

@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from backrest.audit.models import AuditEntry
-from backrest.renderers import timestamp
 from backrest.schema import Body
+from backrest.serialize import jsonable
 
 if TYPE_CHECKING:
     from pyramid.config import Configurator
     from pyramid.request import Request
-
-
-def _jsonable(value: object) -> str:
-    return timestamp(value) if isinstance(value, datetime) else str(value)
 
 
 def record(
@@ -46,7 +41,7 @@ def record(
         object_type=object_type,
         object_id=object_id,
         owner_id=owner_id,
-        changes=json.loads(json.dumps(changes or {}, default=_jsonable)),
+        changes=json.loads(json.dumps(changes or {}, default=jsonable)),
         ip=request.client_addr or "",
     )
     request.dbsession.add(entry)

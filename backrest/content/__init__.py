@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from pyramid_retry import mark_error_retryable
 from sqlalchemy.orm.exc import StaleDataError
 
+from backrest.content.cache import cache_from_url
 from backrest.content.declare import ContentType, add_content_type
 from backrest.content.models import Content
 from backrest.content.resources import id_factory
@@ -23,6 +24,10 @@ __all__ = ["Content", "ContentType", "add_content_type", "id_factory"]
 
 def includeme(config: Configurator) -> None:
     config.add_directive("add_content_type", add_content_type)
+    settings = config.get_settings()
+    config.registry["backrest.page_cache"] = cache_from_url(
+        settings["backrest.cache.url"], settings["backrest.cache.ttl"]
+    )
     # Another writer changed the object between our read and our write: run
     # the request again on the new version. A write that sent If-Match then
     # fails with 412; one that did not is applied on top of the other's.

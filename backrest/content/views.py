@@ -7,6 +7,7 @@ in the same transaction.
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
@@ -17,12 +18,14 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from backrest import audit
 from backrest.content import conditional
+from backrest.content.cache import page_key
 from backrest.content.models import ContentDeletion
-from backrest.content.query import QueryParser
+from backrest.content.query import QueryParser, parse_datetime
 from backrest.content.representation import changes, etag, fields, permissions, representation
 from backrest.db import utcnow
 from backrest.errors import http_error
 from backrest.renderers import timestamp
+from backrest.serialize import jsonable
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -62,6 +65,22 @@ class ContentViews:
     # The collection.
 
     def list(self, request: Request) -> Any:
+        cache = request.registry.get("backrest.page_cache")
+        key = None
+        if cache is not None:
+            generation = cache.generation(self.content_type.name)
+            if generation is not None:
+                key = page_key(request, self.content_type.name, generation)
+                cached = cache.get(key)
+                if cached is not None:
+                    return self._answer(request, json.loads(cached))
+        page = self._page(request)
+        if key is not None:
+            cache.set(key, json.dumps(page, default=jsonable).encode())
+        return self._answer(request, page)
+
+    def _page(self, request: Request) -> dict[str, Any]:
+        """One page of the list, and what the answer's headers need."""
         collection: CollectionResource = request.context
         generated = utcnow()
         query = QueryParser(request, self.content_type).parse()
@@ -91,30 +110,41 @@ class ContentViews:
             raise http_error(404, "querystring", "page", "There is no such page.")
         items = [collection.item(obj) for obj in objects]
         allowed = [permissions(request, item) for item in items]
-        tag = conditional.strong_etag(
-            request.path_qs,
-            count,
-            *((item.obj.id, item.obj.version, *perms) for item, perms in zip(items, allowed, strict=True)),
-        )
         changed = [obj.modified for obj in objects] + ([last_deleted] if last_deleted else [])
-        not_modified = _cacheable(request, tag, max(changed, default=None))
-        request.response.headers["X-Page-Generated"] = timestamp(generated)
-        if not exact:
-            request.response.headers["X-Count-Exact"] = "false"
-        if not_modified is not None:
-            not_modified.headers["X-Page-Generated"] = timestamp(generated)
-            return not_modified
         more = (exact and query.offset + len(objects) < count) or (
             not exact and len(objects) == query.page_size
         )
         return {
-            "count": min(count, cap),
-            "next": self._page_url(request, query.page + 1) if more else None,
-            "previous": self._page_url(request, query.page - 1) if query.page > 1 else None,
-            "results": [
-                representation(request, item, perms) for item, perms in zip(items, allowed, strict=True)
-            ],
+            "etag": conditional.strong_etag(
+                request.path_qs,
+                count,
+                *(
+                    (item.obj.id, item.obj.version, *perms)
+                    for item, perms in zip(items, allowed, strict=True)
+                ),
+            ),
+            "last_modified": timestamp(max(changed)) if changed else None,
+            "generated": timestamp(generated),
+            "exact": exact,
+            "body": {
+                "count": min(count, cap),
+                "next": self._page_url(request, query.page + 1) if more else None,
+                "previous": self._page_url(request, query.page - 1) if query.page > 1 else None,
+                "results": [
+                    representation(request, item, perms) for item, perms in zip(items, allowed, strict=True)
+                ],
+            },
         }
+
+    @staticmethod
+    def _answer(request: Request, page: dict[str, Any]) -> Any:
+        last_modified = page["last_modified"] and parse_datetime(page["last_modified"])
+        not_modified = _cacheable(request, page["etag"], last_modified)
+        response = not_modified or request.response
+        response.headers["X-Page-Generated"] = page["generated"]
+        if not page["exact"]:
+            response.headers["X-Count-Exact"] = "false"
+        return not_modified or page["body"]
 
     @staticmethod
     def _page_url(request: Request, page: int) -> str:
@@ -122,6 +152,13 @@ class ContentViews:
         if page > 1:
             params.append(("page", str(page)))
         return request.path_url + ("?" + urlencode(params) if params else "")
+
+    def _changed(self, request: Request) -> None:
+        """Cached pages of this collection are stale once the write commits."""
+        cache = request.registry.get("backrest.page_cache")
+        if cache is not None:
+            name = self.content_type.name
+            request.tm.get().addAfterCommitHook(lambda committed: committed and cache.advance(name))
 
     def create(self, request: Request) -> dict[str, Any]:
         collection: CollectionResource = request.context
@@ -133,6 +170,7 @@ class ContentViews:
         obj.update(data)
         request.dbsession.add(obj)
         request.dbsession.flush()
+        self._changed(request)
         item = collection.item(obj)
         allowed = permissions(request, item)
         audit.record(
@@ -169,6 +207,7 @@ class ContentViews:
             obj.public = data["public"]
         obj.update(data)
         request.dbsession.flush()
+        self._changed(request)
         changed = changes(before, fields(request, item))
         if changed:
             audit.record(
@@ -198,6 +237,7 @@ class ContentViews:
         request.dbsession.delete(obj)
         self._remember_deletion(request)
         request.dbsession.flush()
+        self._changed(request)
         return HTTPNoContent()
 
     def _remember_deletion(self, request: Request) -> None:

@@ -1,0 +1,127 @@
+"""An optional server-side cache of list pages, in memory or in Redis.
+
+A page is cached under the collection's *generation*, which every committed
+write to the collection advances: a write makes every cached page of its
+collection unreachable at once, without having to find them. Keys also hold
+the caller (pages are filtered by rights) and the full query string. Item
+reads are not cached: loading the object is one indexed query, needed
+anyway to check the caller's rights.
+
+Writes that bypass the framework (an owner's account deleted) are seen once
+the entry expires (``backrest.cache.ttl``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Protocol
+from urllib.parse import urlparse
+
+import redis
+
+if TYPE_CHECKING:
+    from pyramid.request import Request
+
+log = logging.getLogger(__name__)
+
+MEMORY_ENTRIES = 10_000
+
+
+class PageCache(Protocol):
+    def generation(self, collection: str) -> int | None:
+        """The collection's generation; ``None`` when the cache cannot be reached."""
+
+    def advance(self, collection: str) -> None: ...
+    def get(self, key: str) -> bytes | None: ...
+    def set(self, key: str, value: bytes) -> None: ...
+
+
+class MemoryCache:
+    """One process's cache: right when one process serves the site."""
+
+    def __init__(self, ttl: int, entries: int = MEMORY_ENTRIES) -> None:
+        self.ttl = ttl
+        self.entries = entries
+        self._generations: dict[str, int] = {}
+        self._values: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def generation(self, collection: str) -> int | None:
+        return self._generations.get(collection, 0)
+
+    def advance(self, collection: str) -> None:
+        with self._lock:
+            self._generations[collection] = self._generations.get(collection, 0) + 1
+
+    def get(self, key: str) -> bytes | None:
+        with self._lock:
+            found = self._values.get(key)
+            if found is None or found[0] < time.monotonic():
+                return None
+            self._values.move_to_end(key)
+            return found[1]
+
+    def set(self, key: str, value: bytes) -> None:
+        with self._lock:
+            self._values[key] = (time.monotonic() + self.ttl, value)
+            self._values.move_to_end(key)
+            while len(self._values) > self.entries:
+                self._values.popitem(last=False)
+
+
+class RedisCache:
+    """A cache shared by every process that serves the site.
+
+    Redis going away never fails a request: reads go to the database, and
+    pages are cached again once Redis answers. A write that could not
+    advance a generation clears the whole cache when Redis is back.
+    """
+
+    def __init__(self, url: str, ttl: int) -> None:
+        self.client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
+        self.ttl = ttl
+        self._missed_advance = False
+
+    def generation(self, collection: str) -> int | None:
+        try:
+            if self._missed_advance:
+                self.client.flushdb()
+                self._missed_advance = False
+            return int(self.client.get(f"backrest:generation:{collection}") or 0)
+        except redis.RedisError:
+            log.warning("the page cache in Redis does not answer: lists are read from the database")
+            return None
+
+    def advance(self, collection: str) -> None:
+        try:
+            self.client.incr(f"backrest:generation:{collection}")
+        except redis.RedisError:
+            self._missed_advance = True
+
+    def get(self, key: str) -> bytes | None:
+        try:
+            return self.client.get(f"backrest:page:{key}")
+        except redis.RedisError:
+            return None
+
+    def set(self, key: str, value: bytes) -> None:
+        with contextlib.suppress(redis.RedisError):
+            self.client.set(f"backrest:page:{key}", value, ex=self.ttl)
+
+
+def cache_from_url(url: str, ttl: int) -> PageCache | None:
+    if not url:
+        return None
+    if urlparse(url).scheme == "memory":
+        return MemoryCache(ttl)
+    return RedisCache(url, ttl)
+
+
+def page_key(request: Request, collection: str, generation: int) -> str:
+    identity = request.identity
+    caller = f"{identity.user.id}:{int(identity.user.is_admin)}" if identity else "-"
+    return f"{collection}:{generation}:{caller}:{request.path_qs}"
