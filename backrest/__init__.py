@@ -26,6 +26,7 @@ INCLUDES = (
     "backrest.content",  # the config.add_content_type directive
     "backrest.types",  # the content types the default app ships
     "backrest.audit",  # the audit log, read-only at /-/logs/
+    "backrest.openapi",  # the OpenAPI document of the services above, and /-/docs
     "backrest.discovery",  # the API root lists what the steps above registered
 )
 

@@ -1,4 +1,10 @@
-"""The JSON renderer: UTC timestamps with ``Z``, models through ``__json__``."""
+"""JSON as every format sees it: UTC timestamps with ``Z``, models through ``__json__``.
+
+Every service names the renderer ``json``. What answers to that name is the
+negotiating renderer of :mod:`backrest.formats.negotiation`: it writes the
+JSON set up here unless the request asks for XML or the browsable page, and
+those are written from the same JSON.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +23,12 @@ def timestamp(value: datetime, request: Request | None = None) -> str:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def includeme(config: Configurator) -> None:
+def json_renderer() -> JSON:
+    """Pyramid's JSON renderer factory, knowing our timestamps."""
     renderer = JSON()
     renderer.add_adapter(datetime, timestamp)
-    config.add_renderer("json", renderer)
+    return renderer
+
+
+def includeme(config: Configurator) -> None:
+    config.include("backrest.formats")

@@ -1,17 +1,43 @@
-"""Colander building blocks shared by every schema: strict strings, emails."""
+"""Colander building blocks shared by every schema: strict strings, numbers, flags, emails.
+
+The scalar types read JSON values, and the text that forms and XML send:
+``"42"`` is an integer, ``"on"`` a flag. A form field sent twice reaches them
+as a :class:`~backrest.formats.forms.Repeated` list, and they take its last
+value (the hidden-field-plus-checkbox idiom); a JSON array stays a wrong type.
+"""
 
 from __future__ import annotations
 
+import math
+import re
 from typing import Any
 
 import colander
 from email_validator import EmailNotValidError, validate_email
+
+from backrest.formats.forms import Repeated
+
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off"})
+# What databases store: a bigger integer is refused, not truncated.
+INTEGER_RANGE = range(-(2**63), 2**63)
+# Plain decimal text only: int() and float() would also take "1_000", " 1",
+# "inf", "nan" and non-ASCII digits, and Python refuses to convert strings of
+# more than 4300 digits with an error of its own.
+INTEGER_TEXT = re.compile(r"[+-]?[0-9]{1,19}")
+NUMBER_TEXT = re.compile(r"[+-]?(?:[0-9]{1,400}(?:\.[0-9]{0,400})?|\.[0-9]{1,400})(?:[eE][+-]?[0-9]{1,4})?")
+
+
+def last_value(cstruct: Any) -> Any:
+    """The value of a field a form sent more than once is its last."""
+    return cstruct[-1] if isinstance(cstruct, Repeated) else cstruct
 
 
 class Text(colander.String):
     """A string, refusing other JSON types, NUL characters and lone surrogates."""
 
     def deserialize(self, node: colander.SchemaNode, cstruct: Any) -> Any:
+        cstruct = last_value(cstruct)
         if cstruct is colander.null:
             return cstruct
         if not isinstance(cstruct, str):
@@ -25,6 +51,70 @@ class Text(colander.String):
         except UnicodeEncodeError as error:
             raise colander.Invalid(node, "Must be valid Unicode text.") from error
         return super().deserialize(node, cstruct)
+
+
+class Scalar(colander.SchemaType):
+    """A JSON scalar that also arrives as text from forms and XML; serialized as it is.
+
+    Subclasses say in ``convert`` how a given value becomes theirs.
+    """
+
+    def serialize(self, node: colander.SchemaNode, appstruct: Any) -> Any:
+        return appstruct
+
+    def deserialize(self, node: colander.SchemaNode, cstruct: Any) -> Any:
+        cstruct = last_value(cstruct)
+        # An empty form input is a value not given, as colander's own types have it.
+        if cstruct is colander.null or cstruct == "":
+            return colander.null
+        return self.convert(node, cstruct)
+
+    def convert(self, node: colander.SchemaNode, cstruct: Any) -> Any:
+        raise NotImplementedError
+
+
+class Flag(Scalar):
+    """A boolean: JSON ``true``/``false``, or ``1/0``, ``true/false``, ``yes/no``, ``on/off`` in any case."""
+
+    def convert(self, node: colander.SchemaNode, cstruct: Any) -> bool:
+        if isinstance(cstruct, bool):
+            return cstruct
+        word = cstruct.lower() if isinstance(cstruct, str) else None
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+        raise colander.Invalid(node, "Must be true or false (also 1/0, yes/no, on/off).")
+
+
+class Integer(Scalar):
+    """A whole number in the 64-bit range; never a boolean, a float or a long string of digits."""
+
+    def convert(self, node: colander.SchemaNode, cstruct: Any) -> int:
+        if isinstance(cstruct, str) and INTEGER_TEXT.fullmatch(cstruct):
+            cstruct = int(cstruct)
+        if not isinstance(cstruct, int) or isinstance(cstruct, bool):
+            raise colander.Invalid(node, "Must be an integer.")
+        if cstruct not in INTEGER_RANGE:
+            raise colander.Invalid(node, "Must be an integer between -2**63 and 2**63 - 1.")
+        return cstruct
+
+
+class Number(Scalar):
+    """A finite number, as a float; never a boolean, NaN, an infinity or a long string of digits."""
+
+    def convert(self, node: colander.SchemaNode, cstruct: Any) -> float:
+        if isinstance(cstruct, str) and NUMBER_TEXT.fullmatch(cstruct):
+            cstruct = float(cstruct)
+        if not isinstance(cstruct, int | float) or isinstance(cstruct, bool):
+            raise colander.Invalid(node, "Must be a number.")
+        try:
+            value = float(cstruct)
+        except OverflowError:
+            value = math.inf
+        if not math.isfinite(value):
+            raise colander.Invalid(node, "Must be a finite number.")
+        return value
 
 
 def normalize_email(value: str) -> str:

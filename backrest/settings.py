@@ -62,11 +62,14 @@ class Setting:
 
 
 FRONTEND = "backrest.urls.frontend"
+MAX_BODY_SIZE = "backrest.max_body_size"
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("sqlalchemy.url", str, None),
     Setting("backrest.db.auto_migrate", _as_bool, False),
     Setting("backrest.version", str, ""),
+    # Request bodies larger than this many bytes are refused (413).
+    Setting(MAX_BODY_SIZE, int, 1024 * 1024),
     # Passwords and tokens.
     Setting("backrest.password.min_length", int, 12),
     Setting("backrest.password.max_length", int, 1024),

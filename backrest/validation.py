@@ -1,31 +1,51 @@
 """Reading request bodies and validating them against colander schemas.
 
-Bodies are JSON objects, or form fields from an HTML form. Bad input is a
-400 naming what is wrong (never a 500): broken JSON, invalid UTF-8, NaN and
-Infinity, absurdly deep nesting, a top-level array.
+The parser of the body's Content-Type reads it into a dict (:data:`PARSERS`):
+JSON objects (also ``+json`` types, and a body without a Content-Type), form
+fields by dotted names (:mod:`backrest.formats.forms`; file parts of
+multipart bodies are ignored), XML (:mod:`backrest.formats.xml`). Any other
+type is a 415; a body over ``backrest.max_body_size`` is a 413. Bad input is
+a 400 naming what is wrong (never a 500): broken JSON or XML, invalid UTF-8,
+NaN and Infinity, absurdly deep nesting, a top-level array, form names that
+do not make one structure.
 """
 
 from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
 
 import colander
+
+from backrest.formats import MAX_DEPTH
+from backrest.formats.forms import FormError, decode_form
+from backrest.formats.xml import XMLError, parse_xml
+from backrest.settings import MAX_BODY_SIZE, SETTINGS
 
 if TYPE_CHECKING:
     from pyramid.request import Request
 
-MAX_DEPTH = 32
-FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+# A request built outside an application (a script, a unit test) has no
+# settings: the setting's default applies.
+DEFAULT_MAX_BODY_SIZE = next(setting.default for setting in SETTINGS if setting.name == MAX_BODY_SIZE)
 
 
 class BodyError(ValueError):
-    """The body cannot be read; ``status`` says whether it is bad (400) or unsupported (415)."""
+    """The body cannot be read: bad (400), too large (413) or of an unsupported type (415).
 
-    def __init__(self, description: str, status: int = 400) -> None:
+    ``location`` and ``name`` say where, in the error shape.
+    """
+
+    def __init__(
+        self, description: str, status: int = 400, location: str = "body", name: str | None = None
+    ) -> None:
         super().__init__(description)
         self.status = status
+        self.location = location
+        self.name = name
 
 
 def _refuse_constant(name: str) -> float:
@@ -78,24 +98,95 @@ def parse_json(raw: bytes) -> Any:
     return value
 
 
-def read_body(request: Request) -> dict[str, Any]:
-    """The request body as a dict; raises :class:`BodyError`."""
-    raw = request.body
-    if not raw:
-        return {}
-    content_type = request.content_type
-    if content_type in FORM_TYPES:
-        if content_type != "multipart/form-data":
-            _utf8(raw)
-        return {key: request.POST.getall(key)[-1] for key in request.POST}
-    if content_type not in ("", "application/json") and not content_type.endswith("+json"):
-        msg = f"Unsupported Content-Type {content_type}; send application/json."
-        raise BodyError(msg, 415)
+def _json_object(raw: bytes, request: Request) -> dict[str, Any]:
     value = parse_json(raw)
     if not isinstance(value, dict):
         msg = "The body must be a JSON object."
         raise BodyError(msg)
     return value
+
+
+def _form(pairs: list[tuple[str, str]]) -> dict[str, Any]:
+    try:
+        return decode_form(pairs)
+    except FormError as error:
+        raise BodyError(str(error), name=error.name) from error
+
+
+def _urlencoded(raw: bytes, request: Request) -> dict[str, Any]:
+    # Percent-escapes must spell UTF-8 too: WebOb would replace bad bytes quietly.
+    try:
+        pairs = parse_qsl(_utf8(raw), keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError as error:
+        msg = "The form fields are not valid UTF-8."
+        raise BodyError(msg) from error
+    return _form(pairs)
+
+
+def _multipart(raw: bytes, request: Request) -> dict[str, Any]:
+    # WebOb raises ValueError for a missing boundary, and DeprecationWarning
+    # (raised, not warned) for a charset other than UTF-8.
+    try:
+        fields = request.POST.items()
+    except (ValueError, DeprecationWarning) as error:
+        msg = f"Invalid multipart body: {error}"
+        raise BodyError(msg) from error
+    return _form([(name, value) for name, value in fields if isinstance(value, str)])
+
+
+def _xml(raw: bytes, request: Request) -> dict[str, Any]:
+    try:
+        return parse_xml(raw)
+    except XMLError as error:
+        raise BodyError(str(error)) from error
+
+
+# The body types the API reads (besides any "+json" type), and their parsers.
+PARSERS: dict[str, Callable[[bytes, Request], dict[str, Any]]] = {
+    "application/json": _json_object,
+    "application/x-www-form-urlencoded": _urlencoded,
+    "multipart/form-data": _multipart,
+    "application/xml": _xml,
+    "text/xml": _xml,
+}
+
+
+def max_body_size(request: Request) -> int:
+    """``backrest.max_body_size`` of the request's application."""
+    settings = getattr(getattr(request, "registry", None), "settings", None) or {}
+    return settings.get(MAX_BODY_SIZE, DEFAULT_MAX_BODY_SIZE)
+
+
+def _too_large(limit: int) -> BodyError:
+    return BodyError(f"The body is larger than {limit} bytes.", 413)
+
+
+def read_raw_body(request: Request) -> bytes:
+    """The body's bytes, at most :func:`max_body_size` of them; raises :class:`BodyError` (413)."""
+    limit = max_body_size(request)
+    length = request.content_length
+    if length is not None and length > limit:
+        raise _too_large(limit)
+    if length is None and request.is_body_readable:
+        # A chunked body has no length to check up front: read one byte past
+        # the limit at most, and keep what was read for later readers.
+        raw = request.body_file_raw.read(limit + 1)
+        if len(raw) > limit:
+            raise _too_large(limit)
+        request.body = raw
+    return request.body
+
+
+def read_body(request: Request) -> dict[str, Any]:
+    """The request body as a dict; raises :class:`BodyError`."""
+    raw = read_raw_body(request)
+    if not raw:
+        return {}
+    content_type = request.content_type
+    if content_type in ("", *PARSERS) or content_type.endswith("+json"):
+        return PARSERS.get(content_type, _json_object)(raw, request)
+    msg = f"Unsupported Content-Type {content_type}; send application/json."
+    raise BodyError(msg, 415, "header", "Content-Type")
 
 
 def body_validator(request: Request, schema: colander.SchemaNode | None = None, **_: Any) -> None:
@@ -104,8 +195,7 @@ def body_validator(request: Request, schema: colander.SchemaNode | None = None, 
         body = read_body(request)
     except BodyError as error:
         request.errors.status = error.status
-        location, name = ("header", "Content-Type") if error.status == 415 else ("body", None)  # noqa: PLR2004
-        request.errors.add(location, name, str(error))
+        request.errors.add(error.location, error.name, str(error))
         return
     if schema is None:
         request.validated.update(body)

@@ -17,7 +17,12 @@ directory, and these names (``docs/index.rst`` explains them to readers):
 ``browser_for``  ``browser_for({setting: value})``: a browser on another
                  application with other settings, beside the page's own;
 ``wait``         ``wait(minutes=10)``: time passes for every application of
-                 the page (every stored timestamp moves back).
+                 the page (every stored timestamp moves back);
+``other_browser``
+                 ``other_browser()``: a new browser of somebody else on the
+                 page's application, from ``198.51.100.7``, without cookies;
+``make_admin``   ``make_admin(email)``: makes that account an admin, as an
+                 operator does in the database.
 """
 
 from __future__ import annotations
@@ -30,12 +35,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sybil import Sybil
 from sybil.example import SybilFailure
 from sybil.parsers.rest import DocTestParser
 
 from backrest import main
+from backrest.accounts.models import User
 from backrest.db import Base, UTCDateTime
 from tests.client import Browser
 from tests.conftest import make_settings
@@ -65,22 +71,26 @@ BROWSER = {
     "HTTP_USER_AGENT": "Firefox/140.0",
 }
 PHONE = {**BROWSER, "REMOTE_ADDR": "2001:db8:1:2::7", "HTTP_USER_AGENT": "Safari/18.5 (iPhone)"}
+SOMEBODY_ELSE = {**BROWSER, "REMOTE_ADDR": "198.51.100.7", "HTTP_USER_AGENT": "Chrome/139.0"}
 
 
 def move_clock(app: Any, delta: timedelta) -> None:
-    """Make ``delta`` pass for ``app``: every stored timestamp moves back by it."""
-    with app.registry["dbsession_factory"]() as dbsession:
-        for mapper in Base.registry.mappers:
-            names = [
-                attribute.key
-                for attribute in mapper.column_attrs
-                if isinstance(attribute.columns[0].type, UTCDateTime)
-            ]
-            for row in dbsession.scalars(select(mapper.class_)):
-                for name in names:
-                    if getattr(row, name) is not None:
-                        setattr(row, name, getattr(row, name) - delta)
-        dbsession.commit()
+    """Make ``delta`` pass for ``app``: every stored timestamp moves back by it.
+
+    Rows change through SQL, not through their models: time passing is no
+    modification, so an object's version (and its ETag) stays as it was.
+    """
+    with app.registry["db_engine"].begin() as connection:
+        for table in Base.metadata.sorted_tables:
+            times = [column for column in table.columns if isinstance(column.type, UTCDateTime)]
+            if not times:
+                continue
+            key = list(table.primary_key.columns)
+            for row in connection.execute(select(*key, *times)).mappings():
+                moved = {column.name: row[column] - delta for column in times if row[column] is not None}
+                if moved:
+                    where = [column == row[column] for column in key]
+                    connection.execute(update(table).where(*where).values(**moved))
 
 
 @contextlib.contextmanager
@@ -102,6 +112,14 @@ def page_namespace(directory: Path) -> Iterator[dict[str, Any]]:
         for app in apps:
             move_clock(app, timedelta(**delta))
 
+    def other_browser() -> Browser:
+        return Browser(apps[0], extra_environ=SOMEBODY_ELSE)
+
+    def make_admin(email: str) -> None:
+        with apps[0].registry["dbsession_factory"]() as dbsession:
+            dbsession.execute(update(User).where(User.email == email).values(is_admin=True))
+            dbsession.commit()
+
     app = start({})
     try:
         yield {
@@ -111,6 +129,8 @@ def page_namespace(directory: Path) -> Iterator[dict[str, Any]]:
             "mailbox": Mailbox(directory / "app0" / "mail", app.registry["mail_worker"]),
             "browser_for": browser_for,
             "wait": wait,
+            "other_browser": other_browser,
+            "make_admin": make_admin,
         }
     finally:
         for started in apps:

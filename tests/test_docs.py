@@ -27,8 +27,16 @@ MINIMUM_EXAMPLES = {
     "api/sessions.rst": 35,
     "api/errors.rst": 25,
     "api/discovery.rst": 10,
+    "api/content.rst": 60,
+    "api/querying.rst": 65,
+    "api/conditional.rst": 45,
+    "api/options.rst": 25,
+    "api/audit.rst": 45,
+    "api/formats.rst": 45,
+    "api/openapi.rst": 20,
     "configuration.rst": 10,
     "deployment.rst": 15,
+    "framework.rst": 10,
 }
 
 

@@ -65,7 +65,7 @@ def body(schema: type) -> dict[str, Any]:
     return {"schema": schema(), "validators": (body_validator,)}
 
 
-@signup.post(**PUBLIC, **body(schemas.SignupSchema))
+@signup.post(**PUBLIC, **body(schemas.SignupSchema), success_status=201)
 def signup_view(request: Request) -> dict[str, str]:
     AccountService(request).signup(**request.validated)
     request.response.status_code = 201

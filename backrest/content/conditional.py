@@ -26,7 +26,8 @@ def _listed(header: str | None) -> list[str]:
 
 def not_modified(request: Request, etag: str, last_modified: datetime | None) -> bool:
     """Whether a GET can be answered 304 (RFC 9110: If-None-Match wins over If-Modified-Since)."""
-    tags = _listed(request.headers.get("If-None-Match"))
+    # The weak comparison (RFC 9110): a proxy may have made our tag weak.
+    tags = [tag.removeprefix("W/") for tag in _listed(request.headers.get("If-None-Match"))]
     if tags:
         return "*" in tags or etag in tags
     since = request.if_modified_since

@@ -25,6 +25,7 @@ import colander
 from backrest.content.options import options_view
 from backrest.content.resources import collection_factory, id_factory
 from backrest.content.views import ContentViews
+from backrest.schema import Flag
 from backrest.security.permissions import Permission, Principal
 from backrest.service import Service, register_services
 from backrest.validation import body_validator
@@ -63,7 +64,7 @@ class ContentType:
     def create_schema(self) -> colander.SchemaNode:
         schema = self.schema().clone()
         if self.shareable:
-            schema.add(colander.SchemaNode(colander.Boolean(), name="public", missing=False))
+            schema.add(colander.SchemaNode(Flag(), name="public", missing=False))
         return schema
 
     def update_schema(self) -> colander.SchemaNode:
@@ -73,8 +74,19 @@ class ContentType:
         return schema
 
 
+def _required_text(node: colander.SchemaNode, value: str) -> None:
+    if value == "":
+        raise colander.Invalid(node, "Required")
+
+
 def _all_optional(node: colander.SchemaNode) -> None:
     for child in node.children:
+        if child.missing is colander.required and isinstance(child.typ, colander.String):
+            # Leaving a required text out keeps its value; emptying it is refused.
+            child.typ = type(child.typ)(allow_empty=True)
+            child.validator = (
+                colander.All(_required_text, child.validator) if child.validator else _required_text
+            )
         child.missing = colander.drop
         if isinstance(child.typ, colander.Mapping):
             _all_optional(child)
@@ -106,7 +118,8 @@ def content_services(content_type: ContentType) -> tuple[Service, Service]:
         item.add_view("DELETE", views.delete, permission=Permission.DELETE)
     for service in (collection, item):
         service.content_type = content_type
-        service.add_view("OPTIONS", options_view(service), permission=Permission.PUBLIC)
+        # Whoever may not view an object is told it does not exist, by OPTIONS too.
+        service.add_view("OPTIONS", options_view(service), permission=Permission.VIEW)
     return collection, item
 
 

@@ -11,7 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 import colander
 
+from backrest import schema
+from backrest.formats.negotiation import FORMATS
 from backrest.security.permissions import Permission
+from backrest.validation import PARSERS
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -20,11 +23,14 @@ if TYPE_CHECKING:
 
     from backrest.service import Service
 
-RENDERS = ["application/json", "application/xml", "text/html"]
-PARSES = ["application/json", "application/x-www-form-urlencoded", "multipart/form-data", "application/xml"]
+RENDERS = [format_.content_type for format_ in FORMATS]
+PARSES = list(PARSERS)
 WRITING = ("POST", "PUT")
 
 TYPE_NAMES = (
+    (schema.Flag, "boolean"),
+    (schema.Integer, "integer"),
+    (schema.Number, "number"),
     (colander.Boolean, "boolean"),
     (colander.Integer, "integer"),
     (colander.Float, "number"),

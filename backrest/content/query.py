@@ -54,14 +54,20 @@ class ListQuery:
 
 
 def parse_datetime(value: str) -> datetime:
-    """An ISO 8601 timestamp; without a zone it is UTC."""
+    """An ISO 8601 timestamp, in UTC; without a zone it is UTC.
+
+    Raises ``ValueError``, and ``OverflowError`` for a moment that is
+    before year 1 or after 9999 once in UTC.
+    """
     parsed = datetime.fromisoformat(value.replace("Z", "+00:00").replace(" ", "+"))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def convert(column: InstrumentedAttribute[Any], value: str) -> Any:
     """The query-string ``value`` as the column's Python type; raises ``ValueError``."""
-    kind = column.type.python_type
+    column_type = column.type
+    # A decorated type (UTC timestamps) converts like the type it wraps.
+    kind = getattr(column_type, "impl", column_type).python_type
     if kind is bool:
         word = value.lower()
         if word not in TRUE | FALSE:
@@ -92,6 +98,12 @@ class QueryParser:
 
     def parse(self) -> ListQuery:
         params = self.request.GET
+        for name, value in params.items():
+            if "\x00" in name or "\x00" in value:
+                # No database stores them, and PostgreSQL fails on them.
+                self._error(name, "Must not contain NUL characters.")
+        if self.errors:
+            raise errors_exception(self.errors)
         query = ListQuery(
             page=self._positive("page", params.get("page", "1"), MAX_PAGE),
             page_size=min(
@@ -104,7 +116,10 @@ class QueryParser:
                 self._filter(query, name, value)
         self._search(query, params.get("search"))
         self._modified_since(query, params.get("modified_since"))
-        query.order_by = self._ordering(params.get("ordering", self.content_type.default_ordering))
+        # An empty ordering (an HTML form's empty choice) is the default one.
+        query.order_by = self._ordering(
+            params.get("ordering", "").strip(" ,") or self.content_type.default_ordering
+        )
         if self.errors:
             raise errors_exception(self.errors)
         return query
@@ -113,7 +128,9 @@ class QueryParser:
         self.errors.add("querystring", name, description)
 
     def _positive(self, name: str, value: str, maximum: int) -> int:
-        if not value.isdigit() or len(value) > len(str(maximum)) or not 1 <= int(value) <= maximum:
+        # ASCII digits only: "²" is a digit to str.isdigit(), and no number to int().
+        digits = value.isascii() and value.isdigit()
+        if not digits or len(value) > len(str(maximum)) or not 1 <= int(value) <= maximum:
             self._error(name, f"Must be a whole number from 1 to {maximum}.")
             return 1
         return int(value)
@@ -160,7 +177,7 @@ class QueryParser:
             return
         try:
             since = parse_datetime(value)
-        except ValueError:
+        except (ValueError, OverflowError):
             self._error("modified_since", "Must be a timestamp, as in X-Page-Generated.")
             return
         query.conditions.append(self.model.modified >= since)

@@ -53,5 +53,12 @@ def representation(request: Request, item: ItemResource, allowed: list[str] | No
 
 
 def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
-    """What a write changed, field by field, as ``{field: [old, new]}``."""
-    return {name: [before.get(name), value] for name, value in after.items() if before.get(name) != value}
+    """What a write changed, field by field, as ``{field: [old, new]}``.
+
+    A field only one side has changed from or to ``None``: a deletion
+    (``after`` empty) records every old value.
+    """
+    names = {**before, **after}
+    return {
+        name: [before.get(name), after.get(name)] for name in names if before.get(name) != after.get(name)
+    }

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pyramid.authorization import ALL_PERMISSIONS, Allow
+from pyramid.authorization import ALL_PERMISSIONS, DENY_ALL, Allow
+from pyramid.httpexceptions import HTTPNotFound
 
-from backrest.errors import http_error
 from backrest.resources import Root
 from backrest.security.permissions import Permission, Principal
 
@@ -56,7 +56,9 @@ class ItemResource:
         self.__parent__ = parent
 
     def __acl__(self) -> list[tuple[str, str, Any]]:
-        return self.obj.__acl__()
+        # Nothing is inherited: the collection lets everyone view (its list),
+        # which must not let everyone view each object in it.
+        return [*self.obj.__acl__(), DENY_ALL]
 
     @property
     def url(self) -> str:
@@ -72,10 +74,13 @@ def collection_factory(content_type: ContentType) -> Callable[[Request], Collect
 
 def id_factory(model: type[Content]) -> Callable[[Request], ItemResource]:
     """A factory that loads the object whose id is in the URL, or answers 404."""
+
     def factory(request: Request) -> ItemResource:
         obj = request.dbsession.get(model, request.matchdict["id"])
         if obj is None:
-            raise http_error(404, "path", "id", "There is no such object.")
+            # Answered exactly as an object the caller may not see (errors.forbidden_view):
+            # the two must not be told apart.
+            raise HTTPNotFound
         content_type = request.registry["backrest.content_types_by_model"][model]
         return CollectionResource(request, content_type).item(obj)
 

@@ -86,9 +86,12 @@ class ContentViews:
         query = QueryParser(request, self.content_type).parse()
         visible = select(self.model.id).where(self.model.visible_to(request.identity), *query.conditions)
         cap = request.registry.settings["backrest.count.max"]
-        count, last_deleted = request.dbsession.execute(
+        count, last_modified, last_deleted = request.dbsession.execute(
             select(
                 func.count(),
+                # Of the whole collection (an index lookup): an object that left
+                # this page or this filter changed the page too.
+                select(func.max(self.model.modified)).scalar_subquery(),
                 select(ContentDeletion.deleted)
                 .where(ContentDeletion.collection == self.content_type.name)
                 .scalar_subquery(),
@@ -110,7 +113,7 @@ class ContentViews:
             raise http_error(404, "querystring", "page", "There is no such page.")
         items = [collection.item(obj) for obj in objects]
         allowed = [permissions(request, item) for item in items]
-        changed = [obj.modified for obj in objects] + ([last_deleted] if last_deleted else [])
+        changed = [moment for moment in (last_modified, last_deleted) if moment is not None]
         more = (exact and query.offset + len(objects) < count) or (
             not exact and len(objects) == query.page_size
         )

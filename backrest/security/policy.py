@@ -42,15 +42,19 @@ IDENTITY_KEY = "backrest.identity"
 
 def set_identity(request: Request, identity: Identity | None) -> None:
     """Make ``identity`` the caller for the rest of the request (after login or logout)."""
-    request.environ[IDENTITY_KEY] = identity
+    # Kept with its attempt: pyramid_retry runs a request again on the same
+    # environ, and the user loaded by an aborted attempt is detached.
+    request.environ[IDENTITY_KEY] = (request.environ.get("retry.attempt"), identity)
 
 
 class SecurityPolicy:
     def identity(self, request: Request) -> Identity | None:
-        """Found once per request: Pyramid asks again for every check."""
-        if IDENTITY_KEY not in request.environ:
-            set_identity(request, self._load_identity(request))
-        return request.environ[IDENTITY_KEY]
+        """Found once per request attempt: Pyramid asks again for every check."""
+        attempt, identity = request.environ.get(IDENTITY_KEY, (None, None))
+        if IDENTITY_KEY not in request.environ or attempt != request.environ.get("retry.attempt"):
+            identity = self._load_identity(request)
+            set_identity(request, identity)
+        return identity
 
     def _load_identity(self, request: Request) -> Identity | None:
         found = session_from_cookie(request)

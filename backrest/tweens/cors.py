@@ -23,7 +23,7 @@ ALLOWED_HEADERS = (
     "If-Modified-Since, X-CSRF-Token, X-Request-Id"
 )
 EXPOSED_HEADERS = (
-    "ETag, Last-Modified, Location, Retry-After, X-Request-Id, X-Page-Generated, "
+    "ETag, Last-Modified, Location, Retry-After, X-Request-Id, X-Page-Generated, X-Count-Exact, "
     "X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset"
 )
 

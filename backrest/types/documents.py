@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import colander
-from sqlalchemy import JSON, String, UnicodeText
+from sqlalchemy import JSON, Index, String, UnicodeText
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backrest.content import Content
-from backrest.schema import Body, Text, text_node
+from backrest.schema import Body, Integer, Text, text_node
 
 if TYPE_CHECKING:
     from pyramid.config import Configurator
@@ -21,10 +21,18 @@ TITLE_LENGTH = 200
 
 class Document(Content):
     __tablename__ = "documents"
+    __table_args__ = (
+        # A list filtered on a status and ordered by another field reads the first
+        # rows of one of these, however many documents there are. With an index on
+        # the status alone, SQLite would take it and sort every matching document.
+        Index("ix_documents_status_created", "status", "created"),
+        Index("ix_documents_status_modified", "status", "modified"),
+        Index("ix_documents_status_title", "status", "title"),
+    )
 
     title: Mapped[str] = mapped_column(String(TITLE_LENGTH), index=True)
     body: Mapped[str] = mapped_column(UnicodeText, default="")
-    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    status: Mapped[str] = mapped_column(String(20), default="draft")
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
@@ -49,7 +57,7 @@ class Document(Content):
 class AttributesSchema(Body):
     language = text_node(max_length=20, missing=colander.drop)
     color = text_node(max_length=20, missing=colander.drop)
-    priority = colander.SchemaNode(colander.Int(), validator=colander.Range(0, 5), missing=colander.drop)
+    priority = colander.SchemaNode(Integer(), validator=colander.Range(0, 5), missing=colander.drop)
 
 
 class DocumentSchema(Body):

@@ -1,0 +1,98 @@
+"""The OpenAPI document of every registered service, built once when the application starts.
+
+Only ``servers`` depends on the request: it is the application's URL as the
+caller reached it, behind a trusted proxy too.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import version as package_version
+from typing import TYPE_CHECKING, Any
+
+from pyramid.interfaces import IDefaultCSRFOptions
+
+from backrest.openapi.converter import to_schema
+from backrest.openapi.operations import openapi_path, operation
+from backrest.openapi.responses import error_components
+from backrest.openapi.schemas import ErrorSchema
+
+if TYPE_CHECKING:
+    from pyramid.events import ApplicationCreated
+    from pyramid.registry import Registry
+    from pyramid.request import Request
+
+# The bundled Swagger UI (4.x) renders 3.0 documents, not 3.1 ones.
+OPENAPI_VERSION = "3.0.3"
+REGISTRY_KEY = "backrest.openapi"
+
+
+def paths(registry: Registry) -> dict[str, dict[str, Any]]:
+    """Every method of every service, in the order they were registered."""
+    found: dict[str, dict[str, Any]] = {}
+    for service in registry["backrest.services"]:
+        item = found.setdefault(openapi_path(service.path), {})
+        for method, view, args in service.definitions:
+            # Cornice may define one method several times (by predicate); the first describes it.
+            item.setdefault(method.lower(), operation(service, method, view, args))
+    return found
+
+
+def _error_statuses(found: dict[str, dict[str, Any]]) -> set[int]:
+    return {
+        int(status)
+        for item in found.values()
+        for described in item.values()
+        for status in described["responses"]
+        if status.isdigit() and int(status) >= 400  # noqa: PLR2004 - the error range
+    }
+
+
+def security_schemes(registry: Registry) -> dict[str, Any]:
+    settings = registry.settings
+    csrf_header = registry.getUtility(IDefaultCSRFOptions).header
+    return {
+        "session": {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": settings["backrest.session.cookie_name"],
+            "description": "The session cookie that PUT /-/login sets.",
+        },
+        "csrf": {
+            "type": "apiKey",
+            "in": "header",
+            "name": csrf_header,
+            "description": "The session's CSRF token, from GET /-/login: "
+            "unsafe requests authenticated by the session cookie must send it.",
+        },
+    }
+
+
+def build(registry: Registry) -> dict[str, Any]:
+    """The document, without ``servers``."""
+    found = paths(registry)
+    return {
+        "openapi": OPENAPI_VERSION,
+        "info": {
+            "title": "backrest",
+            "version": registry.settings["backrest.version"] or package_version("backrest"),
+            "description": "Generated from the services this application registers. "
+            "Every error answers in the Error schema.",
+        },
+        "paths": found,
+        "components": {
+            "schemas": {"Error": to_schema(ErrorSchema())},
+            "responses": error_components(sorted(_error_statuses(found))),
+            "securitySchemes": security_schemes(registry),
+        },
+    }
+
+
+def store(event: ApplicationCreated) -> None:
+    """Build the document once every service is registered: when the application is created."""
+    registry = event.app.registry
+    registry[REGISTRY_KEY] = build(registry)
+
+
+def document(request: Request) -> dict[str, Any]:
+    """The document for ``request``, with the URL it reached the application at."""
+    return {**request.registry[REGISTRY_KEY], "servers": [{"url": request.application_url}]}

@@ -1,0 +1,165 @@
+"""One OpenAPI operation for each method of a registered service.
+
+Everything comes from the method's definition: its path parameters, its
+``schema`` (a body schema, or Cornice's request-shaped one with ``body``,
+``querystring``, ``path``, ``header`` and ``cookies`` mappings), its
+validators, its ``permission``, and the optional view options of
+:mod:`backrest.openapi.options`. Without ``success_status`` the status comes
+from the view's return annotation when it is an HTTP exception
+(``-> HTTPNoContent`` is a 204), else it is 200.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+import colander
+from pyramid.httpexceptions import HTTPException
+
+from backrest.openapi.converter import to_schema
+from backrest.openapi.responses import (
+    DEFAULT_REFERENCE,
+    JSON,
+    error_reference,
+    error_statuses,
+    success_response,
+)
+from backrest.security.permissions import Permission
+from backrest.service import colander_body_validator
+from backrest.validation import body_validator
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from backrest.service import Service
+
+PATH_PARAMETER = re.compile(r"\{(?P<name>\w+)(?::(?P<pattern>[^}]*))?\}")
+BODY_MEDIA_TYPES = (JSON, "application/x-www-form-urlencoded", "multipart/form-data", "application/xml")
+BODY_VALIDATORS = (body_validator, colander_body_validator)
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Cornice's request-shaped schemas name their parts; OpenAPI names where parameters are.
+PARAMETER_PARTS = {"querystring": "query", "path": "path", "header": "header", "cookies": "cookie"}
+REQUEST_PARTS = frozenset({"body", *PARAMETER_PARTS})
+
+
+def openapi_path(path: str) -> str:
+    r"""``/-/things/{id:\d+}`` is ``/-/things/{id}``."""
+    return PATH_PARAMETER.sub(lambda match: "{" + match["name"] + "}", path)
+
+
+def schema_node(schema: Any) -> colander.SchemaNode:
+    """Cornice takes a schema class or instance."""
+    return schema() if isinstance(schema, type) else schema
+
+
+def request_parts(schema: Any) -> dict[str, colander.SchemaNode]:
+    """The schema of each part of the request that ``schema`` describes."""
+    if schema is None:
+        return {}
+    schema = schema_node(schema)
+    children = schema.children
+    if children and all(
+        child.name in REQUEST_PARTS and isinstance(child.typ, colander.Mapping) for child in children
+    ):
+        return {child.name: child for child in children}
+    return {"body": schema}
+
+
+def parameters(path: str, parts: dict[str, colander.SchemaNode]) -> list[dict[str, Any]]:
+    declared_path = {child.name: child for child in getattr(parts.get("path"), "children", ())}
+    found = []
+    for match in PATH_PARAMETER.finditer(path):
+        name = match["name"]
+        schema = to_schema(declared_path[name]) if name in declared_path else {"type": "string"}
+        if match["pattern"]:
+            schema["pattern"] = f"^(?:{match['pattern']})$"
+        found.append({"name": name, "in": "path", "required": True, "schema": schema})
+    for part, location in PARAMETER_PARTS.items():
+        if part == "path" or part not in parts:
+            continue
+        found.extend(
+            {"name": child.name, "in": location, "required": child.required, "schema": to_schema(child)}
+            for child in parts[part].children
+        )
+    return found
+
+
+def request_body(node: colander.SchemaNode | None) -> dict[str, Any]:
+    schema = to_schema(node) if node is not None else {"type": "object"}
+    return {
+        "required": bool(schema.get("required")),
+        "content": {media_type: {"schema": schema} for media_type in BODY_MEDIA_TYPES},
+    }
+
+
+def returned_exception(view: Callable[..., Any]) -> type[HTTPException] | None:
+    """The HTTP exception class the view's return annotation names, if it names one."""
+    returned = getattr(view, "__annotations__", {}).get("return")
+    if isinstance(returned, str):
+        head, *rest = returned.split(".")
+        returned = getattr(view, "__globals__", {}).get(head)
+        for name in rest:
+            returned = getattr(returned, name, None)
+    if isinstance(returned, type) and issubclass(returned, HTTPException):
+        return returned
+    return None
+
+
+def success_status(view: Callable[..., Any], args: dict[str, Any]) -> int:
+    if args.get("success_status"):
+        return args["success_status"]
+    exception = returned_exception(view)
+    return getattr(exception, "code", None) or 200
+
+
+def security(permission: Any, method: str) -> list[dict[str, list[str]]] | None:
+    """Protected methods need the session cookie, and its CSRF token when they change something."""
+    if permission in {None, Permission.PUBLIC}:
+        return None
+    if method in SAFE_METHODS:
+        return [{"session": []}]
+    return [{"session": [], "csrf": []}]
+
+
+def operation(
+    service: Service, method: str, view: Callable[..., Any], args: dict[str, Any]
+) -> dict[str, Any]:
+    """The operation object of one method of ``service``, as Cornice defined it."""
+    parts = request_parts(args.get("schema"))
+    params = parameters(service.path, parts)
+    reads_body = "body" in parts or any(check in BODY_VALIDATORS for check in args.get("validators", ()))
+    requirement = security(args.get("permission"), method)
+    statuses = error_statuses(
+        reads_input=reads_body or bool(params),
+        reads_body=reads_body,
+        protected=requirement is not None,
+        unsafe=method not in SAFE_METHODS,
+        finds_object=any(param["in"] == "path" for param in params),
+    )
+    statuses.update(args.get("error_statuses", ()))
+    status = success_status(view, args)
+    response_schema = args.get("response_schema")
+    success = success_response(
+        status,
+        to_schema(schema_node(response_schema)) if response_schema is not None else None,
+        args.get("response_media_type", JSON),
+        with_body=method != "HEAD",
+    )
+    found: dict[str, Any] = {
+        "operationId": f"{service.name}.{method.lower()}",
+        "summary": service.description,
+        "tags": [service.name.partition(".")[0]],
+        "responses": {
+            str(status): success,
+            **{str(code): error_reference(code) for code in sorted(statuses)},
+            "default": DEFAULT_REFERENCE,
+        },
+    }
+    if params:
+        found["parameters"] = params
+    if reads_body:
+        found["requestBody"] = request_body(parts.get("body"))
+    if requirement is not None:
+        found["security"] = requirement
+    return found

@@ -1,0 +1,54 @@
+"""Section 4: what a read costs in SQL statements, whatever the page and the collection size.
+
+One statement finds the caller's session (and user); an item is one more; a
+list page is a count and a page. Nothing is loaded object by object.
+"""
+
+import pytest
+
+from tests.functional.content.conftest import document, url_of
+
+
+def run(statements, call):
+    """The statements ``call`` runs."""
+    statements.clear()
+    call()
+    return list(statements)
+
+
+def test_item_read_is_at_most_two_statements(logged_in, statements):
+    url = url_of(document(logged_in))
+    assert len(run(statements, lambda: logged_in.get(url))) <= 2
+
+
+def test_item_read_answered_304_is_at_most_two_statements(logged_in, statements):
+    url = url_of(document(logged_in))
+    etag = logged_in.get(url).headers["ETag"]
+    executed = run(statements, lambda: logged_in.get(url, headers={"If-None-Match": etag}, status=304))
+    assert len(executed) <= 2
+
+
+def test_anonymous_item_read_is_one_statement(logged_in, anonymous, statements):
+    url = url_of(document(logged_in, public=True))
+    assert len(run(statements, lambda: anonymous.get(url))) == 1
+
+
+def test_list_page_is_at_most_three_statements(logged_in, documents, statements):
+    documents(30, owner=logged_in)
+    assert len(run(statements, lambda: logged_in.get("/-/documents/"))) <= 3
+
+
+def test_filtered_searched_ordered_list_page_is_at_most_three_statements(logged_in, documents, statements):
+    documents(30, owner=logged_in, status="published")
+    query = "/-/documents/?status__in=draft,published&search=Document&ordering=-title&page=2&page_size=10"
+    assert len(run(statements, lambda: logged_in.get(query))) <= 3
+
+
+@pytest.mark.parametrize("caller", ["anonymous", "logged_in", "admin"])
+def test_list_statements_do_not_grow_with_the_page_size(request, documents, statements, caller):
+    browser = request.getfixturevalue(caller)
+    documents(60, owner=None if caller == "anonymous" else browser, public=True)
+    small = run(statements, lambda: browser.get("/-/documents/?page_size=5"))
+    large = run(statements, lambda: browser.get("/-/documents/?page_size=50"))
+    assert len(large) == len(small)
+    assert len(browser.get("/-/documents/?page_size=50").json["results"]) == 50
