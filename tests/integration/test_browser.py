@@ -1,0 +1,86 @@
+"""The browsable page in a real headless Chromium: open an item, submit its form, see the change.
+
+Debian's ``chromium`` and ``chromium-driver`` drive it through Selenium; the
+service is a real ``pserve`` process.
+"""
+
+from __future__ import annotations
+
+import shutil
+from typing import TYPE_CHECKING
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service as DriverService
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
+
+from tests.integration.test_server import COOKIE, running_server, signup_and_confirm
+from tests.servers import missing
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+PASSWORD = "correct horse battery staple"
+# The flags keep Chromium off the network it cannot reach here, and root-safe.
+CHROMIUM_FLAGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+)
+
+
+@pytest.fixture
+def chromium(tmp_path) -> Iterator[webdriver.Chrome]:
+    binary = shutil.which("chromium")
+    driver_binary = shutil.which("chromedriver")
+    if binary is None or driver_binary is None:
+        missing("Chromium", "apt-get install chromium chromium-driver")
+    options = webdriver.ChromeOptions()
+    options.binary_location = binary
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={tmp_path / 'profile'}")
+    driver = webdriver.Chrome(options=options, service=DriverService(driver_binary))
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def test_a_browser_edits_a_document_through_its_page(chromium, tmp_path, clean_database):
+    with running_server(tmp_path, clean_database) as server:
+        client = server.client()
+        signup_and_confirm(server, client)
+        login = client.put("/-/login", {"login": "ada@example.com", "password": PASSWORD})
+        client.csrf_token = login.json["csrf_token"]
+        created = client.post("/-/documents/", {"title": "Draft title", "tags": ["a"]})
+        url = created.json["__meta__"]["url"]
+        path = url.removeprefix(f"http://127.0.0.1:{server.port}")
+
+        origin = f"http://127.0.0.1:{server.port}"
+        chromium.get(f"{origin}/-/version?format=api")
+        chromium.add_cookie({"name": COOKIE, "value": client.session, "path": "/"})
+        chromium.get(f"{url}?format=api")
+        form = chromium.find_element(By.CSS_SELECTOR, 'form[data-method="PUT"]')
+        title = form.find_element(By.NAME, "title")
+        title.clear()
+        title.send_keys("Title set in the browser")
+        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        WebDriverWait(chromium, 10).until(
+            expected_conditions.text_to_be_present_in_element(
+                (By.TAG_NAME, "body"), "Title set in the browser"
+            )
+        )
+
+        document = client.get(path).json
+        assert document["title"] == "Title set in the browser"
+        assert document["tags"] == ["a"]
+        assert document["__meta__"]["version"] == created.json["__meta__"]["version"] + 1
+        assert "Traceback" not in server.log
