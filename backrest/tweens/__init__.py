@@ -3,7 +3,8 @@
 1. request id: ``X-Request-Id`` and request logging, around everything else;
 2. proxy: the client address, scheme, host and prefix from trusted proxies;
 3. headers: the security headers of every response;
-4. cors: cross-origin preflights and response headers.
+4. cors: cross-origin preflights and response headers;
+5. encoding: a URL that is not UTF-8 is a 400.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ ORDER = (
     "backrest.tweens.proxy.proxy_tween_factory",
     "backrest.tweens.headers.headers_tween_factory",
     "backrest.tweens.cors.cors_tween_factory",
+    "backrest.tweens.encoding.encoding_tween_factory",
 )
 
 

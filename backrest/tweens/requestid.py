@@ -47,7 +47,11 @@ def request_id_for(request: Request) -> str:
 
 
 def redacted_path(request: Request) -> str:
-    path = request.path
+    try:
+        path = request.path
+    except UnicodeDecodeError:
+        # Not UTF-8 (the request is refused): log the bytes as the server got them.
+        return request.script_name + request.environ.get("PATH_INFO", "")
     for name in SECRET_PARAMETERS:
         value = (request.matchdict or {}).get(name)
         if value:

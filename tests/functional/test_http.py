@@ -254,3 +254,8 @@ def test_heartbeat_answers_ok(browser):
 
 def test_version_answers_the_installed_version(browser):
     assert browser.get("/-/version").json == {"name": "backrest", "version": version("backrest")}
+
+
+def test_path_that_is_not_utf8_is_400(browser):
+    response = browser.get("/-/documents/%FF", status=400)
+    assert response.json["errors"][0]["location"] == "path"

@@ -10,6 +10,7 @@ but not changed is 403 (401 for anonymous callers).
 
 import pytest
 
+from backrest.accounts.models import User
 from tests.conftest import error_fields
 from tests.functional.content.conftest import document, url_of
 
@@ -71,7 +72,6 @@ def test_owner_may_view_a_private_object(logged_in):
 
 @pytest.mark.parametrize("method", ["put_json", "patch_json"])
 def test_owner_may_edit(logged_in, method):
-    logged_in.get(url_of(document(logged_in)), status=200)
     write(logged_in, method, url_of(document(logged_in)), status=200)
 
 
@@ -179,8 +179,6 @@ def test_ownerless_public_object_is_seen_by_everyone(documents, anonymous):
 
 def test_deleting_the_owners_account_leaves_an_ownerless_object(logged_in, admin, dbsession):
     created = document(logged_in)
-    from backrest.accounts.models import User  # noqa: PLC0415
-
     dbsession.delete(dbsession.get(User, logged_in.user_id))
     dbsession.commit()
     assert admin.get(url_of(created)).json["__meta__"]["owner"] is None
