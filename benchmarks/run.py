@@ -3,7 +3,7 @@
 One command, from the repository's root:
 
     .venv/bin/python benchmarks/run.py                        # 10 000 documents, SQLite and PostgreSQL
-    .venv/bin/python benchmarks/run.py --rows 10000 1000000   # and a million (seeding: about a minute each)
+    .venv/bin/python benchmarks/run.py --rows 10000 1000000   # and a million (seeding: about 35 s each)
     .venv/bin/python benchmarks/run.py --backend sqlite --rows 10000 --duration 5
     .venv/bin/python benchmarks/run.py --help                 # every option
 
@@ -881,7 +881,11 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--explain", action="store_true", help="print the query plans of the list scenarios")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
-    return parser.parse_args(argv)
+    options = parser.parse_args(argv)
+    smallest = 2 * ETAG_SAMPLE + PUT_WARMUP_SAMPLE + 1  # disjoint samples for the writes
+    if min(options.rows) < smallest:
+        parser.error(f"--rows must be at least {smallest}")
+    return options
 
 
 def main_(argv: list[str] | None = None) -> int:
