@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from pyramid.response import Response
 
     from backrest.content.declare import ContentType
+    from backrest.content.models import Content
     from backrest.content.resources import CollectionResource, ItemResource
 
 CACHE_CONTROL = "private, no-cache"
@@ -163,6 +164,16 @@ class ContentViews:
             name = self.content_type.name
             request.tm.get().addAfterCommitHook(lambda committed: committed and cache.advance(name))
 
+    def _record(self, request: Request, action: str, obj: Content, changed: dict[str, Any]) -> None:
+        audit.record(
+            request,
+            action,
+            object_type=self.content_type.name,
+            object_id=obj.id,
+            owner_id=obj.owner_id,
+            changes=changed,
+        )
+
     def create(self, request: Request) -> dict[str, Any]:
         collection: CollectionResource = request.context
         obj = self.model()
@@ -176,14 +187,7 @@ class ContentViews:
         self._changed(request)
         item = collection.item(obj)
         allowed = permissions(request, item)
-        audit.record(
-            request,
-            "create",
-            object_type=self.content_type.name,
-            object_id=obj.id,
-            owner_id=obj.owner_id,
-            changes=changes({}, fields(request, item)),
-        )
+        self._record(request, "create", obj, changes({}, fields(request, item)))
         response = request.response
         response.status_code = 201
         response.location = item.url
@@ -213,14 +217,7 @@ class ContentViews:
         self._changed(request)
         changed = changes(before, fields(request, item))
         if changed:
-            audit.record(
-                request,
-                "update",
-                object_type=self.content_type.name,
-                object_id=obj.id,
-                owner_id=obj.owner_id,
-                changes=changed,
-            )
+            self._record(request, "update", obj, changed)
         allowed = permissions(request, item)
         request.response.headers["ETag"] = etag(item, allowed)
         return representation(request, item, allowed)
@@ -229,14 +226,7 @@ class ContentViews:
         item: ItemResource = request.context
         obj = item.obj
         conditional.check_if_match(request, [etag(item, permissions(request, item))])
-        audit.record(
-            request,
-            "delete",
-            object_type=self.content_type.name,
-            object_id=obj.id,
-            owner_id=obj.owner_id,
-            changes=changes(fields(request, item), {}),
-        )
+        self._record(request, "delete", obj, changes(fields(request, item), {}))
         request.dbsession.delete(obj)
         self._remember_deletion(request)
         request.dbsession.flush()
