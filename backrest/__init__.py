@@ -6,7 +6,6 @@ from typing import Any
 
 from pyramid.config import Configurator
 
-from backrest.migrations import upgrade
 from backrest.resources import Root
 from backrest.settings import resolve
 
@@ -39,5 +38,9 @@ def main(global_config: dict[str, Any], **settings: Any) -> Any:
         for name in INCLUDES:
             config.include(name)
         if settings["backrest.db.auto_migrate"]:
+            # Imported here: alembic costs 10 MB of memory to every process
+            # that never migrates (production runs `backrest migrate`).
+            from backrest.migrations import upgrade  # noqa: PLC0415
+
             upgrade(config.registry["db_engine"])
     return config.make_wsgi_app()
