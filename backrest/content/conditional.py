@@ -6,9 +6,11 @@ import hashlib
 from typing import TYPE_CHECKING
 
 from backrest.errors import http_error
+from backrest.formats.negotiation import FORMATS
+
+DEFAULT_FORMAT = FORMATS[0].name
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
     from datetime import datetime
 
     from pyramid.request import Request
@@ -18,6 +20,15 @@ def strong_etag(*parts: object) -> str:
     """A strong ETag (quoted) that changes whenever any of ``parts`` does."""
     digest = hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()[:32]
     return f'"{digest}"'
+
+
+def representation_etag(tag: str, format_name: str) -> str:
+    """The ETag of one representation of what ``tag`` names.
+
+    A strong ETag names one representation (RFC 9110, 8.8.1): the XML and
+    HTML renderings get tags of their own; JSON, the default, keeps ``tag``.
+    """
+    return tag if format_name == DEFAULT_FORMAT else strong_etag(tag, format_name)
 
 
 def _listed(header: str | None) -> list[str]:
@@ -34,8 +45,12 @@ def not_modified(request: Request, etag: str, last_modified: datetime | None) ->
     return since is not None and last_modified is not None and last_modified.replace(microsecond=0) <= since
 
 
-def check_if_match(request: Request, etags: Iterable[str]) -> None:
-    """Refuse a write based on a stale representation (412), or without one when required (428)."""
+def check_if_match(request: Request, tag: str) -> None:
+    """Refuse a write based on a stale representation (412), or without one when required (428).
+
+    ``tag`` names the current state; the ETag of any of its representations
+    matches (the browsable page's form sends the HTML one).
+    """
     header = request.headers.get("If-Match")
     if header is None:
         if request.registry.settings["backrest.require_if_match"]:
@@ -44,7 +59,7 @@ def check_if_match(request: Request, etags: Iterable[str]) -> None:
             )
         return
     tags = _listed(header)
-    if "*" in tags or set(tags) & set(etags):
+    if "*" in tags or set(tags) & {representation_etag(tag, format_.name) for format_ in FORMATS}:
         return
     raise http_error(
         412, "header", "If-Match", "The object has changed since you read it: get it again, then retry."

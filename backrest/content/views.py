@@ -42,8 +42,13 @@ CACHE_CONTROL = "private, no-cache"
 VARY = ("Accept", "Authorization", "Cookie")
 
 
+def _representation_etag(request: Request, tag: str) -> str:
+    return conditional.representation_etag(tag, request.response_format.name)
+
+
 def _cacheable(request: Request, tag: str, last_modified: datetime | None) -> Response | None:
     """Put the validators on the response; answer 304 when the caller's copy is current."""
+    tag = _representation_etag(request, tag)
     if conditional.not_modified(request, tag, last_modified):
         response = HTTPNotModified()
     else:
@@ -191,7 +196,7 @@ class ContentViews:
         response = request.response
         response.status_code = 201
         response.location = item.url
-        response.headers["ETag"] = etag(item, allowed)
+        response.headers["ETag"] = _representation_etag(request, etag(item, allowed))
         return representation(request, item, allowed)
 
     # One object.
@@ -207,7 +212,7 @@ class ContentViews:
     def update(self, request: Request) -> dict[str, Any]:
         item: ItemResource = request.context
         obj = item.obj
-        conditional.check_if_match(request, [etag(item, permissions(request, item))])
+        conditional.check_if_match(request, etag(item, permissions(request, item)))
         before = fields(request, item)
         data = request.validated
         if self.content_type.shareable and "public" in data:
@@ -219,13 +224,13 @@ class ContentViews:
         if changed:
             self._record(request, "update", obj, changed)
         allowed = permissions(request, item)
-        request.response.headers["ETag"] = etag(item, allowed)
+        request.response.headers["ETag"] = _representation_etag(request, etag(item, allowed))
         return representation(request, item, allowed)
 
     def delete(self, request: Request) -> HTTPNoContent:
         item: ItemResource = request.context
         obj = item.obj
-        conditional.check_if_match(request, [etag(item, permissions(request, item))])
+        conditional.check_if_match(request, etag(item, permissions(request, item)))
         self._record(request, "delete", obj, changes(fields(request, item), {}))
         request.dbsession.delete(obj)
         self._remember_deletion(request)

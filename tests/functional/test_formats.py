@@ -208,8 +208,15 @@ def test_document_page_delete_form(logged_in):
 
 def test_document_page_forms_carry_the_etag(logged_in):
     created = logged_in.post_json("/-/documents/", {"title": "Minutes"}, status=201)
-    html = browsable(logged_in, created.location).text
-    assert f'data-if-match="{created.headers["ETag"].replace(chr(34), "&#34;")}"' in html
+    page = browsable(logged_in, created.location)
+    assert f'data-if-match="{page.headers["ETag"].replace(chr(34), "&#34;")}"' in page.text
+
+
+def test_document_page_etag_lets_its_form_write(logged_in):
+    created = logged_in.post_json("/-/documents/", {"title": "Minutes"}, status=201)
+    page = browsable(logged_in, created.location)
+    logged_in.patch_json(created.location, {"title": "Agenda"}, headers={"If-Match": page.headers["ETag"]})
+    assert logged_in.get(created.location).json["title"] == "Agenda"
 
 
 def test_collection_page_has_a_post_form(logged_in):

@@ -61,6 +61,41 @@ def test_item_etag_differs_between_callers_who_may_do_different_things(logged_in
     assert logged_in.get(url).headers["ETag"] != other.get(url).headers["ETag"]
 
 
+@pytest.mark.parametrize("path", ["{url}", "/-/documents/"])
+def test_each_representation_has_its_own_etag(logged_in, path):
+    url = path.format(url=url_of(document(logged_in)))
+    tags = {
+        logged_in.get(url, headers={"Accept": accept}).headers["ETag"]
+        for accept in ("application/json", "application/xml", "text/html")
+    }
+    assert len(tags) == 3
+
+
+@pytest.mark.parametrize("path", ["{url}", "/-/documents/"])
+def test_if_none_match_of_another_representation_is_200(logged_in, path):
+    url = path.format(url=url_of(document(logged_in)))
+    json_tag = logged_in.get(url).headers["ETag"]
+    response = logged_in.get(url, headers={"Accept": "application/xml", "If-None-Match": json_tag})
+    assert response.status_code == 200
+    assert response.content_type == "application/xml"
+
+
+@pytest.mark.parametrize("method", WRITES)
+def test_if_match_with_the_etag_of_another_representation_writes(logged_in, method):
+    url = url_of(document(logged_in))
+    xml_tag = logged_in.get(url, headers={"Accept": "application/xml"}).headers["ETag"]
+    write(logged_in, method, url, headers={"If-Match": xml_tag}, status=(200, 204))
+
+
+def test_write_answers_the_etag_of_the_representation_it_sends(logged_in):
+    url = url_of(document(logged_in))
+    written = logged_in.patch_json(url, {"title": "Two"}, headers={"Accept": "application/xml"})
+    assert (
+        written.headers["ETag"] == logged_in.get(url, headers={"Accept": "application/xml"}).headers["ETag"]
+    )
+    assert written.headers["ETag"] != logged_in.get(url).headers["ETag"]
+
+
 def test_item_last_modified_is_when_it_was_modified(logged_in):
     created = document(logged_in)
     response = logged_in.get(url_of(created))
