@@ -13,6 +13,8 @@ from backrest.content.conditional import strong_etag
 from backrest.security.permissions import OBJECT_PERMISSIONS
 
 if TYPE_CHECKING:
+    from collections.abc import Hashable
+
     from pyramid.request import Request
 
     from backrest.content.resources import ItemResource
@@ -21,6 +23,32 @@ if TYPE_CHECKING:
 def permissions(request: Request, item: ItemResource) -> list[str]:
     """What the caller may do to the object."""
     return [str(permission) for permission in OBJECT_PERMISSIONS if request.has_permission(permission, item)]
+
+
+def _acl_key(item: ItemResource) -> tuple[tuple[str, str, Hashable], ...]:
+    # Pyramid's ALL_PERMISSIONS cannot be hashed: an entry whose permission
+    # is not a name or a tuple of names is keyed by the object itself.
+    return tuple(
+        (action, principal, permission if isinstance(permission, str | tuple) else id(permission))
+        for action, principal, permission in item.__acl__()
+    )
+
+
+def permissions_of(request: Request, items: list[ItemResource]) -> list[list[str]]:
+    """What the caller may do to each of ``items``.
+
+    Pyramid's security policy is asked once per distinct ACL, not once per
+    object: the objects of one page mostly share a few (same owner, same
+    sharing), and asking costs more than anything else a page does.
+    """
+    known: dict[tuple[tuple[str, str, Hashable], ...], list[str]] = {}
+    allowed = []
+    for item in items:
+        key = _acl_key(item)
+        if key not in known:
+            known[key] = permissions(request, item)
+        allowed.append(known[key])
+    return allowed
 
 
 def fields(request: Request, item: ItemResource) -> dict[str, Any]:

@@ -21,7 +21,14 @@ from backrest.content import conditional
 from backrest.content.cache import page_key
 from backrest.content.models import ContentDeletion
 from backrest.content.query import QueryParser, parse_datetime
-from backrest.content.representation import changes, etag, fields, permissions, representation
+from backrest.content.representation import (
+    changes,
+    etag,
+    fields,
+    permissions,
+    permissions_of,
+    representation,
+)
 from backrest.db import utcnow
 from backrest.errors import http_error
 from backrest.renderers import timestamp
@@ -118,7 +125,7 @@ class ContentViews:
         if query.page > 1 and not objects:
             raise http_error(404, "querystring", "page", "There is no such page.")
         items = [collection.item(obj) for obj in objects]
-        allowed = [permissions(request, item) for item in items]
+        allowed = permissions_of(request, items)
         changed = [moment for moment in (last_modified, last_deleted) if moment is not None]
         more = (exact and query.offset + len(objects) < count) or (
             not exact and len(objects) == query.page_size
