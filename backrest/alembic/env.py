@@ -9,13 +9,9 @@ from __future__ import annotations
 from alembic import context
 from pyramid.paster import get_appsettings
 
-from backrest.audit.models import AuditEntry  # noqa: F401 - registers the table
-from backrest.content.models import ContentDeletion  # noqa: F401 - registers the table
-from backrest.db import Base, get_engine
-from backrest.mail.models import OutboxMessage  # noqa: F401 - registers the table
-from backrest.sessions.models import UserSession  # noqa: F401 - registers the table
+from backrest.db import get_engine
 from backrest.settings import resolve
-from backrest.types.documents import Document  # noqa: F401 - registers the table
+from backrest.tables import metadata
 
 config = context.config
 
@@ -23,7 +19,7 @@ config = context.config
 def run_migrations(connection: object) -> None:
     context.configure(
         connection=connection,
-        target_metadata=Base.metadata,
+        target_metadata=metadata,
         render_as_batch=True,  # SQLite alters tables by copying them
         compare_type=True,
     )

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from pyramid.authorization import ALL_PERMISSIONS, Allow
-from sqlalchemy import JSON, String, false, or_, true
+from sqlalchemy import JSON, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, synonym
 
 from backrest.db import Base, PublicIdMixin, UTCDateTime, utcnow
@@ -25,14 +25,20 @@ if TYPE_CHECKING:
 
 class AuditEntry(PublicIdMixin, Base):
     __tablename__ = "audit_log"
+    __table_args__ = (
+        # A reader's entries are theirs as actor or as owner: each side is one
+        # index range, newest first (lists, and their Last-Modified).
+        Index("ix_audit_log_actor_id_created", "actor_id", "created"),
+        Index("ix_audit_log_owner_id_created", "owner_id", "created"),
+    )
 
     created: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    actor_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    actor_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     """The user who acted; kept as a plain value so entries outlive the account."""
     action: Mapped[str] = mapped_column(String(50))
     object_type: Mapped[str] = mapped_column(String(50), default="")
     object_id: Mapped[str] = mapped_column(String(64), default="", index=True)
-    owner_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    owner_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     """Who owned the object when this happened: they may read the entry."""
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     ip: Mapped[str] = mapped_column(String(45), default="")
@@ -51,13 +57,13 @@ class AuditEntry(PublicIdMixin, Base):
         return acl
 
     @classmethod
-    def visible_to(cls, identity: Identity | None) -> ColumnElement[bool]:
+    def visibility(cls, identity: Identity | None) -> list[ColumnElement[bool]] | None:
         """Admins read every entry; users the entries of their own acts and objects."""
         if identity is None:
-            return false()
+            return []
         if identity.user.is_admin:
-            return true()
-        return or_(cls.actor_id == identity.user.id, cls.owner_id == identity.user.id)
+            return None
+        return [cls.actor_id == identity.user.id, cls.owner_id == identity.user.id]
 
     def __json__(self, request: Request) -> dict[str, Any]:
         return {

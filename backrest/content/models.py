@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from pyramid.authorization import ALL_PERMISSIONS, Allow, Everyone
-from sqlalchemy import Boolean, ForeignKey, Integer, String, false, or_, true
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, false, or_, true
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from backrest.db import Base, PublicIdMixin, UTCDateTime, utcnow
@@ -38,12 +38,22 @@ class Content(PublicIdMixin, Base):
 
     @declared_attr
     def owner_id(cls) -> Mapped[str | None]:  # noqa: N805 - a declared attribute
-        return mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True, index=True)
+        return mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
 
     created: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     modified: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, index=True)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        table = cls.__dict__.get("__table__")
+        if table is not None:
+            # A list's Last-Modified reads the newest change under each condition
+            # of visibility(): one index lookup each, however many objects there
+            # are. owner_id's leads the owner's lists and its foreign key too.
+            Index(f"ix_{table.name}_owner_id_modified", table.c.owner_id, table.c.modified)
+            Index(f"ix_{table.name}_public_modified", table.c.public, table.c.modified)
 
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805 - a declared attribute
@@ -60,13 +70,24 @@ class Content(PublicIdMixin, Base):
         return acl
 
     @classmethod
-    def visible_to(cls, identity: Identity | None) -> ColumnElement[bool]:
-        """The SQL condition that selects the objects ``identity`` may view."""
+    def visibility(cls, identity: Identity | None) -> list[ColumnElement[bool]] | None:
+        """The SQL conditions, any of which makes an object visible to ``identity``.
+
+        ``None`` when every object is. Lists are filtered by their union; a
+        list's ``Last-Modified`` is the newest ``modified`` under each of them.
+        """
         if identity is None:
-            return cls.public.is_(True)
+            return [cls.public.is_(True)]
         if identity.user.is_admin:
-            return true()
-        return or_(cls.public.is_(True), cls.owner_id == identity.user.id)
+            return None
+        return [cls.owner_id == identity.user.id, cls.public.is_(True)]
+
+    def listed_for(self) -> set[str]:
+        """The principals whose lists show this object (admins see every object)."""
+        principals = {Principal.EVERYONE} if self.public else set()
+        if self.owner_id is not None:
+            principals.add(user_principal(self.owner_id))
+        return principals
 
     def update(self, data: dict[str, Any]) -> None:
         """Apply the keys of ``data`` this model knows; subclasses extend it."""
@@ -74,14 +95,24 @@ class Content(PublicIdMixin, Base):
             self.public = data["public"]
 
 
-class ContentDeletion(Base):
-    """When an object of a collection was last deleted.
+def visible_to(model: Any, identity: Identity | None) -> ColumnElement[bool]:
+    """The SQL condition that selects the objects of ``model`` that ``identity`` may view."""
+    conditions = model.visibility(identity)
+    if conditions is None:
+        return true()
+    return or_(*conditions) if conditions else false()
 
-    Lists answer ``Last-Modified`` from their objects; a deletion leaves no
-    object behind, so it is remembered here, one row per collection.
+
+class ContentRemoval(Base):
+    """When an object last left the lists of a principal: deleted, or no longer shared with them.
+
+    A list's ``Last-Modified`` is the newest change among the objects the
+    caller may see, and an object that left their lists is no longer among
+    them: it is remembered here, one row per collection and principal.
     """
 
-    __tablename__ = "content_deletions"
+    __tablename__ = "content_removals"
 
     collection: Mapped[str] = mapped_column(String(64), primary_key=True)
-    deleted: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    principal: Mapped[str] = mapped_column(String(100), primary_key=True)
+    removed: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

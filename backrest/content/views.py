@@ -19,7 +19,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from backrest import audit
 from backrest.content import conditional
 from backrest.content.cache import page_key
-from backrest.content.models import ContentDeletion
+from backrest.content.models import ContentRemoval, visible_to
 from backrest.content.query import QueryParser, parse_datetime
 from backrest.content.representation import (
     changes,
@@ -32,6 +32,7 @@ from backrest.content.representation import (
 from backrest.db import utcnow
 from backrest.errors import http_error
 from backrest.renderers import timestamp
+from backrest.security.permissions import Principal
 from backrest.serialize import jsonable
 
 if TYPE_CHECKING:
@@ -39,6 +40,8 @@ if TYPE_CHECKING:
 
     from pyramid.request import Request
     from pyramid.response import Response
+    from sqlalchemy.sql.elements import ColumnElement
+    from sqlalchemy.sql.selectable import ScalarSelect
 
     from backrest.content.declare import ContentType
     from backrest.content.models import Content
@@ -97,18 +100,14 @@ class ContentViews:
         collection: CollectionResource = request.context
         generated = utcnow()
         query = QueryParser(request, self.content_type).parse()
-        visible = select(self.model.id).where(self.model.visible_to(request.identity), *query.conditions)
+        visibility = self.model.visibility(request.identity)
+        visible = visible_to(self.model, request.identity)
         cap = request.registry.settings["backrest.count.max"]
-        count, last_modified, last_deleted = request.dbsession.execute(
+        count, *changed = request.dbsession.execute(
             select(
                 func.count(),
-                # Of the whole collection (an index lookup): an object that left
-                # this page or this filter changed the page too.
-                select(func.max(self.model.modified)).scalar_subquery(),
-                select(ContentDeletion.deleted)
-                .where(ContentDeletion.collection == self.content_type.name)
-                .scalar_subquery(),
-            ).select_from(visible.limit(cap + 1).subquery())
+                *self._last_changes(request, visibility),
+            ).select_from(select(self.model.id).where(visible, *query.conditions).limit(cap + 1).subquery())
         ).one()
         exact = count <= cap
         if query.page > 1 and exact and query.offset >= count:
@@ -116,7 +115,7 @@ class ContentViews:
         objects = list(
             request.dbsession.scalars(
                 select(self.model)
-                .where(self.model.visible_to(request.identity), *query.conditions)
+                .where(visible, *query.conditions)
                 .order_by(*query.order_by)
                 .limit(query.page_size)
                 .offset(query.offset)
@@ -126,7 +125,7 @@ class ContentViews:
             raise http_error(404, "querystring", "page", "There is no such page.")
         items = [collection.item(obj) for obj in objects]
         allowed = permissions_of(request, items)
-        changed = [moment for moment in (last_modified, last_deleted) if moment is not None]
+        changed = [moment for moment in changed if moment is not None]
         more = (exact and query.offset + len(objects) < count) or (
             not exact and len(objects) == query.page_size
         )
@@ -151,6 +150,27 @@ class ContentViews:
                 ],
             },
         }
+
+    def _last_changes(
+        self, request: Request, visibility: list[ColumnElement[bool]] | None
+    ) -> list[ScalarSelect[datetime | None]]:
+        """When what the caller may see last changed: an index lookup for each part of it.
+
+        Of everything they may see, not of this page or filter: an object that
+        left the page or the filter changed it too. Of nothing else: the date
+        must not tell when others' objects change.
+        """
+        newest = func.max(self.model.modified)
+        removed = select(func.max(ContentRemoval.removed)).where(
+            ContentRemoval.collection == self.content_type.name
+        )
+        if visibility is None:
+            return [select(newest).scalar_subquery(), removed.scalar_subquery()]
+        principals = request.identity.principals if request.identity else [Principal.EVERYONE]
+        return [
+            *(select(newest).where(condition).scalar_subquery() for condition in visibility),
+            removed.where(ContentRemoval.principal.in_(principals)).scalar_subquery(),
+        ]
 
     @staticmethod
     def _answer(request: Request, page: dict[str, Any]) -> Any:
@@ -221,10 +241,12 @@ class ContentViews:
         obj = item.obj
         conditional.check_if_match(request, etag(item, permissions(request, item)))
         before = fields(request, item)
+        listed_for = obj.listed_for()
         data = request.validated
         if self.content_type.shareable and "public" in data:
             obj.public = data["public"]
         obj.update(data)
+        self._remember_removal(request, listed_for - obj.listed_for())
         request.dbsession.flush()
         self._changed(request)
         changed = changes(before, fields(request, item))
@@ -240,17 +262,25 @@ class ContentViews:
         conditional.check_if_match(request, etag(item, permissions(request, item)))
         self._record(request, "delete", obj, changes(fields(request, item), {}))
         request.dbsession.delete(obj)
-        self._remember_deletion(request)
+        self._remember_removal(request, obj.listed_for())
         request.dbsession.flush()
         self._changed(request)
         return HTTPNoContent()
 
-    def _remember_deletion(self, request: Request) -> None:
+    def _remember_removal(self, request: Request, principals: set[str]) -> None:
+        """The object has left the lists of ``principals``: their lists changed now."""
+        if not principals:
+            return
         dialect = request.dbsession.bind.dialect.name
-        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        insert = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(ContentRemoval)
         now = utcnow()
         request.dbsession.execute(
-            insert(ContentDeletion)
-            .values(collection=self.content_type.name, deleted=now)
-            .on_conflict_do_update(index_elements=["collection"], set_={"deleted": now})
+            insert.values(
+                [
+                    {"collection": self.content_type.name, "principal": principal, "removed": now}
+                    for principal in sorted(principals)
+                ]
+            ).on_conflict_do_update(
+                index_elements=["collection", "principal"], set_={"removed": insert.excluded.removed}
+            )
         )

@@ -266,6 +266,55 @@ def test_list_if_modified_since_after_a_change_on_a_later_page_is_200(logged_in,
     assert response.json["count"] == 3
 
 
+def test_list_last_modified_ignores_changes_the_caller_cannot_see(logged_in, other, backdate):
+    document(logged_in)
+    theirs = document(other)
+    backdate()
+    before = logged_in.get("/-/documents/").headers["Last-Modified"]
+    other.patch_json(url_of(theirs), {"title": "Secret"})
+    other.delete(url_of(document(other)))
+    assert logged_in.get("/-/documents/").headers["Last-Modified"] == before
+
+
+def test_list_last_modified_moves_when_a_public_object_of_another_changes(logged_in, other, backdate):
+    theirs = document(other, public=True)
+    backdate()
+    before = logged_in.get("/-/documents/").last_modified
+    other.patch_json(url_of(theirs), {"title": "Edited"})
+    assert logged_in.get("/-/documents/").last_modified > before
+
+
+@pytest.mark.parametrize("leaves", ["unshared", "deleted"])
+def test_list_if_modified_since_after_a_public_object_left_is_200(logged_in, other, backdate, leaves):
+    document(logged_in)
+    theirs = document(other, public=True)
+    backdate()
+    last_modified = logged_in.get("/-/documents/").headers["Last-Modified"]
+    if leaves == "unshared":
+        other.patch_json(url_of(theirs), {"public": False})
+    else:
+        other.delete(url_of(theirs))
+    response = logged_in.get("/-/documents/", headers={"If-Modified-Since": last_modified}, status=200)
+    assert response.json["count"] == 1
+
+
+def test_anonymous_list_last_modified_moves_when_an_object_is_unshared(logged_in, anonymous, backdate):
+    shared = document(logged_in, public=True)
+    backdate()
+    last_modified = anonymous.get("/-/documents/").headers["Last-Modified"]
+    logged_in.patch_json(url_of(shared), {"public": False})
+    response = anonymous.get("/-/documents/", headers={"If-Modified-Since": last_modified}, status=200)
+    assert response.json["count"] == 0
+
+
+def test_admin_list_last_modified_moves_with_any_change(admin, other, backdate):
+    theirs = document(other)
+    backdate()
+    last_modified = admin.get("/-/documents/").headers["Last-Modified"]
+    other.delete(url_of(theirs))
+    admin.get("/-/documents/", headers={"If-Modified-Since": last_modified}, status=200)
+
+
 # If-Match.
 
 

@@ -132,7 +132,13 @@ def test_list_shows_each_object_with_the_callers_permissions(logged_in, other):
 
 
 def test_list_gives_each_object_its_own_permissions(logged_in, other):
-    for owner, public in ((logged_in, True), (other, True), (other, False), (logged_in, False), (other, True)):
+    for owner, public in (
+        (logged_in, True),
+        (other, True),
+        (other, False),
+        (logged_in, False),
+        (other, True),
+    ):
         document(owner, f"{owner is other} {public}", public=public)
     results = other.get("/-/documents/?ordering=created").json["results"]
     assert [(result["title"], result["__meta__"]["permissions"]) for result in results] == [

@@ -1,0 +1,16 @@
+"""Every model whose table backrest's migrations manage.
+
+Importing this module puts their tables on ``Base.metadata``: what alembic
+compares the database with (``backrest/alembic/env.py``, and the tests).
+"""
+
+from backrest.accounts.models import User
+from backrest.audit.models import AuditEntry
+from backrest.content.models import ContentRemoval
+from backrest.db import Base
+from backrest.mail.models import OutboxMessage
+from backrest.sessions.models import UserSession
+from backrest.types.documents import Document
+
+MODELS = (User, AuditEntry, ContentRemoval, OutboxMessage, UserSession, Document)
+metadata = Base.metadata
