@@ -83,7 +83,8 @@ SETTINGS: tuple[Setting, ...] = (
     # Content lists and writes.
     Setting("backrest.page_size.default", int, 20),
     Setting("backrest.page_size.max", int, 100),
-    Setting("backrest.count.max", int, 10000),
+    Setting("backrest.count.max", int, 1000),
+    Setting("backrest.page.max_offset", int, 10000),
     Setting("backrest.require_if_match", _as_bool, False),
     Setting("backrest.cache.url", str, ""),
     Setting("backrest.cache.ttl", int, 60),

@@ -95,6 +95,7 @@ class QueryParser:
         settings = request.registry.settings
         self.default_page_size = settings["backrest.page_size.default"]
         self.max_page_size = settings["backrest.page_size.max"]
+        self.max_offset = settings["backrest.page.max_offset"]
 
     def parse(self) -> ListQuery:
         params = self.request.GET
@@ -111,6 +112,12 @@ class QueryParser:
                 self.max_page_size,
             ),
         )
+        if query.offset >= self.max_offset:
+            self._error(
+                "page",
+                f"Pages reach the first {self.max_offset} objects of a list; "
+                "filter it, order it otherwise or use modified_since to reach the others.",
+            )
         for name, value in params.items():
             if name not in RESERVED:
                 self._filter(query, name, value)

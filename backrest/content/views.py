@@ -126,8 +126,9 @@ class ContentViews:
         items = [collection.item(obj) for obj in objects]
         allowed = permissions_of(request, items)
         changed = [moment for moment in changed if moment is not None]
-        more = (exact and query.offset + len(objects) < count) or (
-            not exact and len(objects) == query.page_size
+        window = request.registry.settings["backrest.page.max_offset"]
+        more = query.offset + query.page_size < window and (
+            (exact and query.offset + len(objects) < count) or (not exact and len(objects) == query.page_size)
         )
         return {
             "etag": conditional.strong_etag(

@@ -1,4 +1,4 @@
-"""lists: removals per principal, indexes for each caller's Last-Modified
+"""lists: removals per principal, indexes for each caller's Last-Modified and by status
 
 Revision ID: 0004
 Revises: 0003
@@ -37,6 +37,7 @@ def upgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_documents_owner_id'))
         batch_op.create_index('ix_documents_owner_id_modified', ['owner_id', 'modified'], unique=False)
         batch_op.create_index('ix_documents_public_modified', ['public', 'modified'], unique=False)
+        batch_op.create_index('ix_documents_status_id', ['status', 'id'], unique=False)
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_log_actor_id'))
         batch_op.drop_index(batch_op.f('ix_audit_log_owner_id'))
@@ -51,6 +52,7 @@ def downgrade() -> None:
         batch_op.create_index(batch_op.f('ix_audit_log_owner_id'), ['owner_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_log_actor_id'), ['actor_id'], unique=False)
     with op.batch_alter_table('documents', schema=None) as batch_op:
+        batch_op.drop_index('ix_documents_status_id')
         batch_op.drop_index('ix_documents_public_modified')
         batch_op.drop_index('ix_documents_owner_id_modified')
         batch_op.create_index(batch_op.f('ix_documents_owner_id'), ['owner_id'], unique=False)

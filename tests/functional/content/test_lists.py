@@ -158,6 +158,22 @@ def test_pages_beyond_the_count_limit_are_still_served(app_with, documents):
     assert [one for page in pages for one in ids(page)] == sorted(made)
 
 
+def test_a_page_past_the_window_is_a_400(app_with, documents):
+    documents(5, public=True)
+    browser = Browser(app_with(**{"backrest.page.max_offset": "4"}))
+    response = browser.get("/-/documents/?page_size=2&page=3", status=400)
+    assert error_fields(response) == [("querystring", "page")]
+    assert "first 4 objects" in response.json["errors"][0]["description"]
+
+
+def test_the_last_page_of_the_window_has_no_next(app_with, documents):
+    documents(5, public=True)
+    browser = Browser(app_with(**{"backrest.page.max_offset": "4"}))
+    pages = [browser.get(f"/-/documents/?page_size=2&page={page}").json for page in (1, 2)]
+    assert [page["next"] is not None for page in pages] == [True, False]
+    assert [len(page["results"]) for page in pages] == [2, 2]
+
+
 # Filters.
 
 

@@ -16,6 +16,7 @@ from pyramid.request import Request
 
 from backrest.content import ContentType
 from backrest.content.query import MAX_PAGE, ListQuery, QueryParser
+from backrest.settings import resolve
 from backrest.types.documents import Document, DocumentSchema
 
 DOCUMENTS = ContentType(
@@ -67,13 +68,21 @@ VALUES = st.one_of(
         ["true", "false", "-title", "title,-created", "draft,published", "0", "-1", "²", "%", "\\"]
     ),
 )
+MAX_OFFSET = 10_000
 PARAMS = st.lists(st.tuples(NAMES, VALUES), max_size=6)
 
 
 def request_for(params):
     request = Request.blank("/-/documents/?" + urlencode(params))
     request.registry = Registry()
-    request.registry.settings = {"backrest.page_size.default": 20, "backrest.page_size.max": PAGE_SIZE_MAX}
+    request.registry.settings = resolve(
+        {
+            "sqlalchemy.url": "sqlite://",
+            "backrest.page_size.max": PAGE_SIZE_MAX,
+            "backrest.page.max_offset": MAX_OFFSET,
+        },
+        environ={},
+    )
     return request
 
 
@@ -113,6 +122,7 @@ def test_any_query_string_is_a_query_or_a_400_in_the_error_shape(params):
         assert isinstance(answer, ListQuery)
         assert 1 <= answer.page <= MAX_PAGE
         assert 1 <= answer.page_size <= PAGE_SIZE_MAX
+        assert answer.offset < MAX_OFFSET
 
 
 @settings(max_examples=200, deadline=None)
@@ -179,8 +189,15 @@ def test_empty_ordering_is_the_default_one(value):
 
 @given(st.integers(min_value=1, max_value=MAX_PAGE), st.integers(min_value=1, max_value=MAX_PAGE))
 def test_page_and_page_size_in_range_are_taken_and_capped(page, page_size):
-    query = parse([("page", str(page)), ("page_size", str(page_size))])
-    assert (query.page, query.page_size) == (page, min(page_size, PAGE_SIZE_MAX))
+    taken = min(page_size, PAGE_SIZE_MAX)
+    params = [("page", str(page)), ("page_size", str(page_size))]
+    if (page - 1) * taken >= MAX_OFFSET:
+        with pytest.raises(HTTPException) as raised:
+            parse(params)
+        assert [error["name"] for error in json.loads(raised.value.text)["errors"]] == ["page"]
+    else:
+        query = parse(params)
+        assert (query.page, query.page_size) == (page, taken)
 
 
 @given(st.integers().filter(lambda number: not 1 <= number <= MAX_PAGE))
