@@ -13,20 +13,15 @@ the entry expires (``backrest.cache.ttl``).
 
 from __future__ import annotations
 
-import contextlib
-import logging
 import threading
 import time
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlparse
 
-import redis
-
 if TYPE_CHECKING:
     from pyramid.request import Request
 
-log = logging.getLogger(__name__)
 
 MEMORY_ENTRIES = 10_000
 
@@ -73,51 +68,14 @@ class MemoryCache:
                 self._values.popitem(last=False)
 
 
-class RedisCache:
-    """A cache shared by every process that serves the site.
-
-    Redis going away never fails a request: reads go to the database, and
-    pages are cached again once Redis answers. A write that could not
-    advance a generation clears the whole cache when Redis is back.
-    """
-
-    def __init__(self, url: str, ttl: int) -> None:
-        self.client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
-        self.ttl = ttl
-        self._missed_advance = False
-
-    def generation(self, collection: str) -> int | None:
-        try:
-            if self._missed_advance:
-                self.client.flushdb()
-                self._missed_advance = False
-            return int(self.client.get(f"backrest:generation:{collection}") or 0)
-        except redis.RedisError:
-            log.warning("the page cache in Redis does not answer: lists are read from the database")
-            return None
-
-    def advance(self, collection: str) -> None:
-        try:
-            self.client.incr(f"backrest:generation:{collection}")
-        except redis.RedisError:
-            self._missed_advance = True
-
-    def get(self, key: str) -> bytes | None:
-        try:
-            return self.client.get(f"backrest:page:{key}")
-        except redis.RedisError:
-            return None
-
-    def set(self, key: str, value: bytes) -> None:
-        with contextlib.suppress(redis.RedisError):
-            self.client.set(f"backrest:page:{key}", value, ex=self.ttl)
-
-
 def cache_from_url(url: str, ttl: int) -> PageCache | None:
     if not url:
         return None
     if urlparse(url).scheme == "memory":
         return MemoryCache(ttl)
+    # Imported here: the Redis client costs every process that has no use for it 10 MB.
+    from backrest.content.redis_cache import RedisCache  # noqa: PLC0415
+
     return RedisCache(url, ttl)
 
 

@@ -8,8 +8,6 @@ from typing import Any
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
-from zxcvbn import zxcvbn
-from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 GUESSABLE_SCORE = 2
 """zxcvbn scores below this mean under a million guesses: common passwords glued
@@ -18,14 +16,22 @@ ZXCVBN_MAX_LENGTH = 72
 """zxcvbn refuses longer input (its cost grows fast): a longer password is judged by its start."""
 
 
+# zxcvbn is imported when a password is first judged: its word lists cost
+# 13 MB to every process, and most requests set no password.
+
+
 @functools.cache
 def common_passwords() -> frozenset[str]:
     """The 30 000 most common passwords, as zxcvbn ranks them."""
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS  # noqa: PLC0415
+
     return frozenset(FREQUENCY_LISTS["passwords"])
 
 
 def is_guessable(password: str) -> bool:
     """Whether zxcvbn finds ``password`` made of common words and patterns."""
+    from zxcvbn import zxcvbn  # noqa: PLC0415
+
     return zxcvbn(password[:ZXCVBN_MAX_LENGTH])["score"] < GUESSABLE_SCORE
 
 
