@@ -40,8 +40,8 @@ class Content(PublicIdMixin, Base):
     def owner_id(cls) -> Mapped[str | None]:  # noqa: N805 - a declared attribute
         return mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
 
-    created: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    modified: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, index=True)
+    created: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    modified: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
@@ -49,6 +49,10 @@ class Content(PublicIdMixin, Base):
         super().__init_subclass__(**kwargs)
         table = cls.__dict__.get("__table__")
         if table is not None:
+            # Lists ordered by date, newest first by default: with the id that
+            # breaks ties, so that a page never sorts objects of one moment.
+            Index(f"ix_{table.name}_created_id", table.c.created, table.c.id)
+            Index(f"ix_{table.name}_modified_id", table.c.modified, table.c.id)
             # A list's Last-Modified reads the newest change under each condition
             # of visibility(): one index lookup each, however many objects there
             # are. owner_id's leads the owner's lists and its foreign key too.

@@ -191,6 +191,7 @@ class QueryParser:
 
     def _ordering(self, value: str) -> list[Any]:
         order_by: list[Any] = []
+        descending = False
         for item in filter(None, (part.strip() for part in value.split(","))):
             name = item.removeprefix("-")
             if name not in self.content_type.ordering:
@@ -198,7 +199,9 @@ class QueryParser:
                 self._error("ordering", f"Cannot order by {name!r}. Fields: {allowed}.")
                 continue
             column = getattr(self.model, name)
-            order_by.append(column.desc() if item.startswith("-") else column.asc())
-        # Ties are broken by id, so that pages never repeat or skip an object.
-        order_by.append(self.model.id.asc())
+            descending = item.startswith("-")
+            order_by.append(column.desc() if descending else column.asc())
+        # Ties are broken by id, so that pages never repeat or skip an object; in
+        # the direction of the last field, so that one index on (field, id) serves both.
+        order_by.append(self.model.id.desc() if descending else self.model.id.asc())
         return order_by

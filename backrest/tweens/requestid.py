@@ -69,13 +69,14 @@ def requestid_tween_factory(
         try:
             response = handler(request)
             response.headers["X-Request-Id"] = request.request_id
-            log.info(
-                "%s %s %s %.1fms",
-                request.method,
-                redacted_path(request),
-                response.status_code,
-                (time.perf_counter() - started) * 1000,
-            )
+            if log.isEnabledFor(logging.INFO):
+                log.info(
+                    "%s %s %s %.1fms",
+                    request.method,
+                    redacted_path(request),
+                    response.status_code,
+                    (time.perf_counter() - started) * 1000,
+                )
             return response
         finally:
             current_request_id.reset(token)

@@ -1,4 +1,4 @@
-"""lists: removals per principal, indexes for each caller's Last-Modified and by status
+"""lists: removals per principal; indexes for each caller's Last-Modified and for ties
 
 Revision ID: 0004
 Revises: 0003
@@ -35,6 +35,10 @@ def upgrade() -> None:
     op.drop_table('content_deletions')
     with op.batch_alter_table('documents', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_documents_owner_id'))
+        batch_op.drop_index(batch_op.f('ix_documents_created'))
+        batch_op.drop_index(batch_op.f('ix_documents_modified'))
+        batch_op.create_index('ix_documents_created_id', ['created', 'id'], unique=False)
+        batch_op.create_index('ix_documents_modified_id', ['modified', 'id'], unique=False)
         batch_op.create_index('ix_documents_owner_id_modified', ['owner_id', 'modified'], unique=False)
         batch_op.create_index('ix_documents_public_modified', ['public', 'modified'], unique=False)
         batch_op.create_index('ix_documents_status_id', ['status', 'id'], unique=False)
@@ -55,6 +59,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_documents_status_id')
         batch_op.drop_index('ix_documents_public_modified')
         batch_op.drop_index('ix_documents_owner_id_modified')
+        batch_op.drop_index('ix_documents_modified_id')
+        batch_op.drop_index('ix_documents_created_id')
+        batch_op.create_index(batch_op.f('ix_documents_modified'), ['modified'], unique=False)
+        batch_op.create_index(batch_op.f('ix_documents_created'), ['created'], unique=False)
         batch_op.create_index(batch_op.f('ix_documents_owner_id'), ['owner_id'], unique=False)
     deletions = op.create_table('content_deletions',
     sa.Column('collection', sa.String(length=64), nullable=False),

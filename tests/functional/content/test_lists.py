@@ -67,7 +67,7 @@ def test_pages_are_1_based_and_follow_each_other(anonymous, documents):
     first = anonymous.get("/-/documents/?page_size=2&page=1")
     second = anonymous.get("/-/documents/?page_size=2&page=2")
     third = anonymous.get("/-/documents/?page_size=2&page=3")
-    assert ids(first) + ids(second) + ids(third) == sorted(made)
+    assert ids(first) + ids(second) + ids(third) == sorted(made, reverse=True)
 
 
 def test_first_page_has_no_previous(anonymous, documents):
@@ -155,7 +155,7 @@ def test_pages_beyond_the_count_limit_are_still_served(app_with, documents):
     browser = Browser(app_with(**{"backrest.count.max": "3"}))
     pages = [browser.get(f"/-/documents/?page_size=2&page={page}") for page in (1, 2, 3)]
     assert [page.json["next"] is not None for page in pages] == [True, True, False]
-    assert [one for page in pages for one in ids(page)] == sorted(made)
+    assert [one for page in pages for one in ids(page)] == sorted(made, reverse=True)
 
 
 def test_a_page_past_the_window_is_a_400(app_with, documents):

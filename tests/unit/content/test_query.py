@@ -147,10 +147,11 @@ ORDERINGS = st.lists(
 
 
 @given(ORDERINGS)
-def test_declared_orderings_always_end_with_the_id(ordering):
+def test_declared_orderings_always_end_with_the_id_in_the_last_fields_direction(ordering):
     query = parse([("ordering", ordering)])
     assert len(query.order_by) == len(ordering.split(",")) + 1
-    assert query.order_by[-1].compare(Document.id.asc())
+    last_descending = ordering.split(",")[-1].startswith("-")
+    assert query.order_by[-1].compare(Document.id.desc() if last_descending else Document.id.asc())
 
 
 @given(ORDERINGS)
@@ -164,7 +165,7 @@ def test_declared_orderings_keep_the_order_and_direction_asked(ordering):
 def test_default_ordering_ends_with_the_id():
     query = parse([])
     assert query.order_by[0].compare(Document.created.desc())
-    assert query.order_by[-1].compare(Document.id.asc())
+    assert query.order_by[-1].compare(Document.id.desc())
 
 
 def undeclared(value):

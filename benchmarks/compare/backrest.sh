@@ -1,0 +1,43 @@
+# backrest in ../shared/bench's side-by-side benchmark, kept in the project:
+#
+#   ../shared/bench/run.sh benchmarks/compare/backrest.sh pyramid limit
+#
+# The server is the project's checkout (installed editable in the bench's
+# venv), configured by benchmarks/compare/wsgi.py on PostgreSQL; the database
+# is seeded through backrest's own code (benchmarks/compare/seed.py).
+#
+# The benchmark sends one header line per request. Until backrest has API
+# keys, that line is a session cookie: the reads (S1, S2, S5) compare as they
+# are, while the writes (S3, S4) are refused without the session's CSRF token.
+# Run the reads with BENCH_SCENARIOS="S1 S2 S5".
+TARGET_PORT=8100
+TARGET_DB=bench_backrest
+TARGET_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+TARGET_VENV=$BENCH_VENVS/backrest
+TARGET_ENV=("BACKREST_SQLALCHEMY_URL=${BENCH_PG_URL_BASE/postgresql:/postgresql+psycopg:}/$TARGET_DB")
+TARGET_AUTH=""  # set by target_seed
+TARGET_URL_ONE='/-/documents/{id}'
+TARGET_URL_LIST='/-/documents/?page=1&ordering=-modified'
+TARGET_URL_CREATE='/-/documents/'
+TARGET_UPDATE_METHOD=PATCH
+TARGET_BODY_UPDATE=$BENCH_PATCH_JSON
+TARGET_BODY_CREATE=$BENCH_NOTE_JSON
+TARGET_ETAG=1
+TARGET_NOTES="session cookie"
+
+target_install() {
+  bench_venv_install "$TARGET_VENV" "$TARGET_DIR/benchmarks/compare/requirements.txt" &&
+    "$TARGET_VENV/bin/pip" install -q --disable-pip-version-check -e "$TARGET_DIR" webtest
+}
+
+target_seed() {
+  local auth
+  auth=$(cd "$TARGET_DIR" && env "${TARGET_ENV[@]}" "$TARGET_VENV/bin/python" -m benchmarks.compare.seed \
+         "$1" "$BENCH_ROOT/lib" 3>&1 1>&2) || return 1
+  TARGET_AUTH=$auth
+}
+
+target_command() {
+  TARGET_CWD=$TARGET_DIR
+  bench_waitress_cmd "$TARGET_VENV" benchmarks.compare.wsgi:application
+}

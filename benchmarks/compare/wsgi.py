@@ -1,0 +1,24 @@
+"""backrest as the side-by-side benchmark serves it: production settings from the environment.
+
+``BACKREST_SQLALCHEMY_URL`` names the database; everything else is
+``production.ini``'s defaults that a benchmark can meet on one machine: no
+TLS (the cookie is not ``Secure``), logging at WARNING, no mail worker.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from backrest import main
+
+logging.basicConfig(level=logging.WARNING)
+
+SETTINGS = {
+    "backrest.db.auto_migrate": "false",
+    "backrest.session.secure": "false",
+    "backrest.mail.worker": "false",
+    "backrest.mail.transport": "file",
+    "sqlalchemy.pool_size": "8",  # one connection per waitress thread
+}
+
+application = main({}, **SETTINGS)
