@@ -32,7 +32,7 @@ from backrest.content.representation import (
 from backrest.db import utcnow
 from backrest.errors import http_error
 from backrest.renderers import timestamp
-from backrest.security.permissions import Principal
+from backrest.security.policy import principals
 from backrest.serialize import jsonable
 
 if TYPE_CHECKING:
@@ -167,10 +167,10 @@ class ContentViews:
         )
         if visibility is None:
             return [select(newest).scalar_subquery(), removed.scalar_subquery()]
-        principals = request.identity.principals if request.identity else [Principal.EVERYONE]
+        held = principals(request.identity)
         return [
             *(select(newest).where(condition).scalar_subquery() for condition in visibility),
-            removed.where(ContentRemoval.principal.in_(principals)).scalar_subquery(),
+            removed.where(ContentRemoval.principal.in_(held)).scalar_subquery(),
         ]
 
     @staticmethod

@@ -11,10 +11,13 @@ they never reach this renderer.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from webob.acceptparse import create_accept_header
 
 from backrest.errors import http_error
 from backrest.formats.html import render_page
@@ -66,14 +69,22 @@ def negotiate(request: Request) -> Format:
                 406, "querystring", "format", f"format must be one of {', '.join(BY_NAME)}, not {name!r}."
             )
         return BY_NAME[name]
-    if not request.headers.get("Accept", "").strip():
+    accept = request.headers.get("Accept", "").strip()
+    if not accept:
         return FORMATS[0]
-    offers = request.accept.acceptable_offers(OFFERS)
-    if not offers:
+    format_ = _format_for(accept)
+    if format_ is None:
         raise http_error(
             406, "header", "Accept", f"No representation matches Accept; this answers {', '.join(OFFERS)}."
         )
-    return BY_MEDIA_TYPE[offers[0][0]]
+    return format_
+
+
+@functools.lru_cache(maxsize=256)
+def _format_for(accept: str) -> Format | None:
+    """What an ``Accept`` header asks for; clients send the same few, so answers are kept."""
+    offers = create_accept_header(accept).acceptable_offers(OFFERS)
+    return BY_MEDIA_TYPE[offers[0][0]] if offers else None
 
 
 class NegotiatingRenderer:

@@ -37,6 +37,11 @@ class Identity:
         return principals
 
 
+def principals(identity: Identity | None) -> list[str]:
+    """The principals an ACL grants to: an anonymous caller is only ``Everyone``."""
+    return identity.principals if identity else [Principal.EVERYONE]
+
+
 IDENTITY_KEY = "backrest.identity"
 
 
@@ -68,9 +73,7 @@ class SecurityPolicy:
         return identity.user.id if identity else None
 
     def permits(self, request: Request, context: Any, permission: str) -> Any:
-        identity = request.identity
-        principals = identity.principals if identity else [Principal.EVERYONE]
-        return ACLHelper().permits(context, principals, permission)
+        return ACLHelper().permits(context, principals(request.identity), permission)
 
     def remember(self, request: Request, userid: str, **kw: Any) -> list[tuple[str, str]]:
         return []
