@@ -93,6 +93,18 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _end_failed_transaction(dbapi_connection: Any, _record: Any) -> None:
+    """Roll back what a failed COMMIT left open before the connection serves again.
+
+    SQLite keeps a transaction whose COMMIT failed (a deferred foreign key)
+    open, while SQLAlchemy, having sent the COMMIT, counts it as ended and
+    skips the rollback it does on returning a connection to the pool: the
+    next request would commit the failed one's writes with its own.
+    """
+    if dbapi_connection is not None and dbapi_connection.in_transaction:
+        dbapi_connection.rollback()
+
+
 class SQLiteStatistics:
     """Keeps SQLite's query planner statistics current with ``PRAGMA optimize``.
 
@@ -128,6 +140,7 @@ def get_engine(settings: dict[str, Any], prefix: str = "sqlalchemy.") -> Engine:
     engine = engine_from_config(settings, prefix)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _tune_sqlite)
+        event.listen(engine, "checkin", _end_failed_transaction)
         event.listen(engine, "checkin", SQLiteStatistics())
         if engine.url.database not in (None, "", ":memory:"):
             # A fresh checkout has no var/ yet: the database may be its first file.
