@@ -85,6 +85,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("backrest.page_size.max", int, 100),
     Setting("backrest.count.max", int, 1000),
     Setting("backrest.page.max_offset", int, 10000),
+    Setting("backrest.modified_since.margin", int, 5),
     Setting("backrest.require_if_match", _as_bool, False),
     Setting("backrest.cache.url", str, ""),
     Setting("backrest.cache.ttl", int, 60),

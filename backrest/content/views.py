@@ -8,6 +8,7 @@ in the same transaction.
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
@@ -98,7 +99,9 @@ class ContentViews:
     def _page(self, request: Request) -> dict[str, Any]:
         """One page of the list, and what the answer's headers need."""
         collection: CollectionResource = request.context
-        generated = utcnow()
+        # modified_since=<this> must also give what was written before this read
+        # but committed after it (see backrest.modified_since.margin).
+        generated = utcnow() - timedelta(seconds=request.registry.settings["backrest.modified_since.margin"])
         query = QueryParser(request, self.content_type).parse()
         visibility = self.model.visibility(request.identity)
         visible = visible_to(self.model, request.identity)

@@ -11,6 +11,7 @@ The application here includes ``tests.testapp`` (the toy content types of
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -134,3 +135,14 @@ def statements(app: Any) -> Iterator[list[str]]:
     event.listen(engine, "before_cursor_execute", record)
     yield executed
     event.remove(engine, "before_cursor_execute", record)
+
+
+@pytest.fixture
+def backdate(dbsession):
+    """Move every document's ``modified`` an hour back, as if nothing had changed since."""
+
+    def move() -> None:
+        dbsession.execute(update(Document).values(modified=utcnow() - timedelta(hours=1)))
+        dbsession.commit()
+
+    return move

@@ -1,12 +1,7 @@
 """Section 5: ETags and Last-Modified, 304s, and If-Match (412, 428)."""
 
-from datetime import timedelta
-
 import pytest
-from sqlalchemy import update
 
-from backrest.db import utcnow
-from backrest.types.documents import Document
 from tests.client import Browser
 from tests.conftest import error_fields
 from tests.functional.content.conftest import document, log_in, url_of
@@ -18,17 +13,6 @@ def write(browser, method, url, **kwargs):
     if method == "delete":
         return browser.delete(url, **kwargs)
     return getattr(browser, method)(url, {"title": "Changed"}, **kwargs)
-
-
-@pytest.fixture
-def backdate(dbsession):
-    """Move every document's ``modified`` an hour back, as if nothing had changed since."""
-
-    def move() -> None:
-        dbsession.execute(update(Document).values(modified=utcnow() - timedelta(hours=1)))
-        dbsession.commit()
-
-    return move
 
 
 # Items.

@@ -7,6 +7,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from sqlalchemy import update
 
+from backrest.content.query import parse_datetime
 from backrest.db import utcnow
 from backrest.types.documents import Document
 from tests.client import Browser
@@ -424,9 +425,10 @@ def test_list_answers_when_its_page_was_generated(anonymous):
     assert re.fullmatch(TIMESTAMP, generated)
 
 
-def test_modified_since_returns_only_objects_changed_since(logged_in):
+def test_modified_since_returns_only_objects_changed_since(logged_in, backdate):
     unchanged = document(logged_in, "Unchanged")
     changed = document(logged_in, "Changed")
+    backdate()
     generated = logged_in.get("/-/documents/").headers["X-Page-Generated"]
     logged_in.patch_json(url_of(changed), {"body": "new"})
     document(logged_in, "New")
@@ -435,10 +437,33 @@ def test_modified_since_returns_only_objects_changed_since(logged_in):
     assert unchanged["title"] not in titles(response)
 
 
-def test_modified_since_with_nothing_changed_is_empty(logged_in):
+def test_modified_since_with_nothing_changed_is_empty(logged_in, backdate):
     document(logged_in)
+    backdate()
     generated = logged_in.get("/-/documents/").headers["X-Page-Generated"]
     assert logged_in.get("/-/documents/", {"modified_since": generated}).json["results"] == []
+
+
+def test_modified_since_gives_a_write_committed_after_the_page_was_read(logged_in, dbsession):
+    read = utcnow()
+    generated = logged_in.get("/-/documents/").headers["X-Page-Generated"]
+    # Stamped a second before the page was read, committed after it.
+    late = Document(
+        title="Late",
+        owner_id=logged_in.get("/-/login").json["id"],
+        created=read,
+        modified=read - timedelta(seconds=1),
+    )
+    dbsession.add(late)
+    dbsession.commit()
+    assert titles(logged_in.get("/-/documents/", {"modified_since": generated})) == ["Late"]
+
+
+def test_page_generated_precedes_the_read_by_the_margin(app_with, anonymous):
+    browser = Browser(app_with(**{"backrest.modified_since.margin": "60"}))
+    before = utcnow()
+    generated = parse_datetime(browser.get("/-/documents/").headers["X-Page-Generated"])
+    assert before - timedelta(seconds=61) <= generated <= utcnow() - timedelta(seconds=59)
 
 
 def test_modified_since_malformed_is_400(anonymous):
