@@ -69,7 +69,15 @@ from webtest import TestApp  # noqa: E402
 
 from backrest import main  # noqa: E402
 from backrest.migrations import upgrade  # noqa: E402
-from tests.servers import _as_postgres_user, free_port, postgres_bin_dir, postgresql_server  # noqa: E402
+from tests.servers import (  # noqa: E402
+    PSERVE,
+    _as_postgres_user,
+    free_port,
+    postgres_bin_dir,
+    postgresql_server,
+    pserve_environment,
+    pserve_ini,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -78,7 +86,6 @@ if TYPE_CHECKING:
 
 HERE = Path(__file__).resolve().parent
 WRK_SCRIPTS = HERE / "wrk"
-PSERVE = Path(sys.executable).parent / "pserve"
 COOKIE = "backrest_session"
 LIST = "/-/documents/?page_size=20"
 FILTERED = "/-/documents/?status=published&ordering=-title&page_size=20"
@@ -100,16 +107,7 @@ SCENARIOS = (
     ("PUT If-Match", "put.lua", 200),
     ("POST", "post.lua", 201),
 )
-INI = """\
-[app:main]
-use = egg:backrest
-{settings}
-
-[server:main]
-use = egg:waitress#main
-listen = 127.0.0.1:{port}
-threads = {threads}
-
+LOGGING = """\
 [loggers]
 keys = root, waitress_queue
 
@@ -335,13 +333,12 @@ def running_server(
 ) -> Iterator[Server]:
     port = free_port()
     ini = directory / "server.ini"
-    lines = "\n".join(f"{name} = {value}" for name, value in settings.items())
-    ini.write_text(INI.format(settings=lines, port=port, threads=threads))
+    ini.write_text(pserve_ini(settings, port, LOGGING, threads))
     log_path = directory / "server.log"
     command = [str(PSERVE), str(ini)]
     if cpu is not None:
         command = ["taskset", "-c", str(cpu), *command]
-    environment = {name: value for name, value in os.environ.items() if not name.startswith("BACKREST_")}
+    environment = pserve_environment()
     with log_path.open("wb") as output:
         process = subprocess.Popen(
             command, stdout=output, stderr=subprocess.STDOUT, cwd=directory, env=environment

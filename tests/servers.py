@@ -14,6 +14,7 @@ import pwd
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Mapping
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -174,3 +175,23 @@ def redis_server() -> Iterator[str]:
         finally:
             process.terminate()
             process.wait(timeout=10)
+
+
+PSERVE = Path(sys.executable).parent / "pserve"
+"""The ``pserve`` of the environment the tests run in."""
+
+
+def pserve_ini(settings: Mapping[str, str], port: int, logging: str, threads: int | None = None) -> str:
+    """An ini file for ``pserve``: backrest with ``settings``, waitress on 127.0.0.1, then ``logging``."""
+    app = "\n".join(
+        ["[app:main]", "use = egg:backrest", *(f"{name} = {value}" for name, value in settings.items())]
+    )
+    server = ["[server:main]", "use = egg:waitress#main", f"listen = 127.0.0.1:{port}"]
+    if threads is not None:
+        server.append(f"threads = {threads}")
+    return "\n\n".join([app, "\n".join(server), logging])
+
+
+def pserve_environment() -> dict[str, str]:
+    """This process's environment without ``BACKREST_*``: a server takes its settings from its ini file."""
+    return {name: value for name, value in os.environ.items() if not name.startswith("BACKREST_")}

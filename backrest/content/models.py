@@ -99,9 +99,8 @@ class Content(PublicIdMixin, Base):
             self.public = data["public"]
 
 
-def visible_to(model: Any, identity: Identity | None) -> ColumnElement[bool]:
-    """The SQL condition that selects the objects of ``model`` that ``identity`` may view."""
-    conditions = model.visibility(identity)
+def visible(conditions: list[ColumnElement[bool]] | None) -> ColumnElement[bool]:
+    """One SQL condition of what a model's ``visibility()`` answered: ``None`` is every row."""
     if conditions is None:
         return true()
     return or_(*conditions) if conditions else false()

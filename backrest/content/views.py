@@ -20,7 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from backrest import audit
 from backrest.content import conditional
 from backrest.content.cache import page_key
-from backrest.content.models import ContentRemoval, visible_to
+from backrest.content.models import ContentRemoval, visible
 from backrest.content.query import QueryParser, parse_datetime
 from backrest.content.representation import (
     changes,
@@ -104,13 +104,13 @@ class ContentViews:
         generated = utcnow() - timedelta(seconds=request.registry.settings["backrest.modified_since.margin"])
         query = QueryParser(request, self.content_type).parse()
         visibility = self.model.visibility(request.identity)
-        visible = visible_to(self.model, request.identity)
+        shown = visible(visibility)
         cap = request.registry.settings["backrest.count.max"]
         count, *changed = request.dbsession.execute(
             select(
                 func.count(),
                 *self._last_changes(request, visibility),
-            ).select_from(select(self.model.id).where(visible, *query.conditions).limit(cap + 1).subquery())
+            ).select_from(select(self.model.id).where(shown, *query.conditions).limit(cap + 1).subquery())
         ).one()
         exact = count <= cap
         if query.page > 1 and exact and query.offset >= count:
@@ -118,7 +118,7 @@ class ContentViews:
         objects = list(
             request.dbsession.scalars(
                 select(self.model)
-                .where(visible, *query.conditions)
+                .where(shown, *query.conditions)
                 .order_by(*query.order_by)
                 .limit(query.page_size)
                 .offset(query.offset)

@@ -10,11 +10,9 @@ from __future__ import annotations
 import contextlib
 import http.client
 import json
-import os
 import re
 import socket
 import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -27,13 +25,12 @@ import pytest
 from tests.conftest import FAST_HASHING, PASSWORD
 from tests.integration.conftest import smtp_server
 from tests.mailbox import Mail, parse
-from tests.servers import free_port
+from tests.servers import PSERVE, free_port, pserve_environment, pserve_ini
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
     from email.message import Message
 
-PSERVE = Path(sys.executable).parent / "pserve"
 START_TIMEOUT = 30.0
 MAIL_DELAY = 1.0
 """The worker thread delivers right after the commit: a mail file appears within this many seconds."""
@@ -41,16 +38,7 @@ COOKIE = "backrest_session"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 REQUEST_LINE = re.compile(r"\[(?P<id>[^\]]+)\] (?P<method>[A-Z]+) (?P<path>\S+) (?P<status>\d{3}) [\d.]+ms$")
 
-INI = """\
-[app:main]
-use = egg:backrest
-
-{settings}
-
-[server:main]
-use = egg:waitress#main
-listen = 127.0.0.1:{port}
-
+LOGGING = """\
 [loggers]
 keys = root, backrest, sqlalchemy
 
@@ -198,10 +186,9 @@ def running_server(directory: Path, database_url: str, **settings: str) -> Itera
         **FAST_HASHING,
         **settings,
     }
-    lines = "\n".join(f"{name} = {value}" for name, value in settings.items())
-    ini.write_text(INI.format(settings=lines, port=port))
+    ini.write_text(pserve_ini(settings, port, LOGGING))
     log_path = directory / "server.log"
-    environment = {name: value for name, value in os.environ.items() if not name.startswith("BACKREST_")}
+    environment = pserve_environment()
     with log_path.open("wb") as log, (directory / "stdout.log").open("wb") as stdout:
         process = subprocess.Popen(
             [str(PSERVE), str(ini)], stdout=stdout, stderr=log, cwd=directory, env=environment
