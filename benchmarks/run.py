@@ -77,6 +77,7 @@ from tests.servers import (  # noqa: E402
     postgresql_server,
     pserve_environment,
     pserve_ini,
+    pserve_logging,
 )
 
 if TYPE_CHECKING:
@@ -107,35 +108,8 @@ SCENARIOS = (
     ("PUT If-Match", "put.lua", 200),
     ("POST", "post.lua", 201),
 )
-LOGGING = """\
-[loggers]
-keys = root, waitress_queue
-
-[handlers]
-keys = console
-
-[formatters]
-keys = generic
-
-[logger_root]
-level = WARNING
-handlers = console
-
-[logger_waitress_queue]
-# "Task queue depth is N", once per queued request whenever all threads are busy.
-level = ERROR
-handlers =
-qualname = waitress.queue
-
-[handler_console]
-class = StreamHandler
-args = (sys.stderr,)
-level = NOTSET
-formatter = generic
-
-[formatter_generic]
-format = %(asctime)s %(levelname)-5.5s [%(name)s] %(message)s
-"""
+# "Task queue depth is N" (waitress.queue) is logged once per queued request whenever all threads are busy.
+LOGGING = pserve_logging("WARNING", waitress_queue="ERROR")
 
 
 LEGEND = """\

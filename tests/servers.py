@@ -181,6 +181,41 @@ PSERVE = Path(sys.executable).parent / "pserve"
 """The ``pserve`` of the environment the tests run in."""
 
 
+def pserve_logging(root: str, **levels: str) -> str:
+    """The logging sections of an ini file: the root logger at ``root``, to stderr, with request ids.
+
+    ``levels`` sets other loggers, by name with ``_`` for ``.``: ``waitress_queue="ERROR"``.
+    """
+    names = ", ".join(["root", *levels])
+    loggers = "".join(
+        f"\n[logger_{name}]\nlevel = {level}\nhandlers =\nqualname = {name.replace('_', '.')}\n"
+        for name, level in levels.items()
+    )
+    return f"""[loggers]
+keys = {names}
+
+[handlers]
+keys = console
+
+[formatters]
+keys = generic
+
+[logger_root]
+level = {root}
+handlers = console
+{loggers}
+[handler_console]
+class = StreamHandler
+args = (sys.stderr,)
+level = NOTSET
+formatter = generic
+
+[formatter_generic]
+class = backrest.tweens.requestid.RequestIdFormatter
+format = %(asctime)s %(levelname)-5.5s [%(name)s][%(request_id)s] %(message)s
+"""
+
+
 def pserve_ini(settings: Mapping[str, str], port: int, logging: str, threads: int | None = None) -> str:
     """An ini file for ``pserve``: backrest with ``settings``, waitress on 127.0.0.1, then ``logging``."""
     app = "\n".join(

@@ -25,7 +25,7 @@ import pytest
 from tests.conftest import FAST_HASHING, PASSWORD
 from tests.integration.conftest import smtp_server
 from tests.mailbox import Mail, parse
-from tests.servers import PSERVE, free_port, pserve_environment, pserve_ini
+from tests.servers import PSERVE, free_port, pserve_environment, pserve_ini, pserve_logging
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -38,40 +38,7 @@ COOKIE = "backrest_session"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 REQUEST_LINE = re.compile(r"\[(?P<id>[^\]]+)\] (?P<method>[A-Z]+) (?P<path>\S+) (?P<status>\d{3}) [\d.]+ms$")
 
-LOGGING = """\
-[loggers]
-keys = root, backrest, sqlalchemy
-
-[handlers]
-keys = console
-
-[formatters]
-keys = generic
-
-[logger_root]
-level = INFO
-handlers = console
-
-[logger_backrest]
-level = DEBUG
-handlers =
-qualname = backrest
-
-[logger_sqlalchemy]
-level = WARN
-handlers =
-qualname = sqlalchemy.engine
-
-[handler_console]
-class = StreamHandler
-args = (sys.stderr,)
-level = NOTSET
-formatter = generic
-
-[formatter_generic]
-class = backrest.tweens.requestid.RequestIdFormatter
-format = %(asctime)s %(levelname)-5.5s [%(name)s][%(request_id)s] %(message)s
-"""
+LOGGING = pserve_logging("INFO", backrest="DEBUG", sqlalchemy_engine="WARN")
 
 
 @dataclass
