@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.chrome.service import Service as DriverService
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
@@ -47,6 +48,8 @@ def chromium(tmp_path) -> Iterator[webdriver.Chrome]:
     for flag in CHROMIUM_FLAGS:
         options.add_argument(flag)
     options.add_argument(f"--user-data-dir={tmp_path / 'profile'}")
+    # The page's console, to say what went wrong when a test fails.
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(options=options, service=DriverService(driver_binary))
     try:
         yield driver
@@ -73,11 +76,18 @@ def test_a_browser_edits_a_document_through_its_page(chromium, tmp_path, clean_d
         title.clear()
         title.send_keys("Title set in the browser")
         form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-        WebDriverWait(chromium, 10).until(
-            expected_conditions.text_to_be_present_in_element(
-                (By.TAG_NAME, "body"), "Title set in the browser"
+        try:
+            WebDriverWait(chromium, 10).until(
+                expected_conditions.text_to_be_present_in_element(
+                    (By.TAG_NAME, "body"), "Title set in the browser"
+                )
             )
-        )
+        except TimeoutException:
+            pytest.fail(
+                "the page never showed the new title\n"
+                f"page:\n{chromium.page_source}\nbrowser log:\n{chromium.get_log('browser')}\n"
+                f"server log:\n{server.log}"
+            )
 
         document = client.get(path).json
         assert document["title"] == "Title set in the browser"
