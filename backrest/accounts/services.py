@@ -241,12 +241,12 @@ class AccountService:
             self.sessions.end(identity.session)
         session, token = self.sessions.start(user, self.client, self.request.user_agent or "")
         set_session_cookie(self.request, token)
-        set_identity(self.request, Identity(user=user, session=session))
+        set_identity(self.request, Identity.of(user, session))
 
     def logout(self) -> None:
         identity = self.request.identity
         if identity is not None and identity.session is not None:
-            audit.record(self.request, "logout", object_type="user", object_id=identity.user.id)
+            audit.record(self.request, "logout", object_type="user", object_id=identity.user_id)
             self.sessions.end(identity.session)
         clear_session_cookie(self.request)
         set_identity(self.request, None)
@@ -279,7 +279,7 @@ class AccountService:
             raise self._invalid_token(location)
         self._check_new_password(password, user.email)
         identity = self.request.identity
-        keep = identity.session if identity and identity.user.id == user.id else None
+        keep = identity.session if identity and identity.user_id == user.id else None
         self._set_password(user, password, keep=keep)
         # The link reached the mailbox, which proves the address.
         user.email_verified = True
@@ -349,7 +349,7 @@ class AccountService:
         self.tokens.kill(user, (TokenPurpose.EMAIL_CHANGE, TokenPurpose.EMAIL_CANCEL))
         self.sessions.end_all(user)
         identity = self.request.identity
-        if identity is not None and identity.user.id == user.id:
+        if identity is not None and identity.user_id == user.id:
             clear_session_cookie(self.request)
             set_identity(self.request, None)
         audit.record(

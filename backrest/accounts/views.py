@@ -85,7 +85,7 @@ def login_status_view(request: Request) -> dict[str, Any]:
         "email_verified": user.email_verified,
         "firstname": user.firstname,
         "lastname": user.lastname,
-        "csrf_token": identity.session.csrf_token if identity.session else "",
+        "csrf_token": identity.csrf_token,
     }
 
 
@@ -94,7 +94,7 @@ def login_view(request: Request) -> Any:
     failure = AccountService(request).login(**request.validated)
     if failure is not None:
         return failure
-    return {**SUCCESS, "csrf_token": request.identity.session.csrf_token}
+    return {**SUCCESS, "csrf_token": request.identity.csrf_token}
 
 
 @logout.put(**PUBLIC, validators=(body_validator,))

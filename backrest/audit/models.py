@@ -61,9 +61,9 @@ class AuditEntry(PublicIdMixin, Base):
         """Admins read every entry; users the entries of their own acts and objects."""
         if identity is None:
             return []
-        if identity.user.is_admin:
+        if identity.is_admin:
             return None
-        return [cls.actor_id == identity.user.id, cls.owner_id == identity.user.id]
+        return [cls.actor_id == identity.user_id, cls.owner_id == identity.user_id]
 
     def __json__(self, request: Request) -> dict[str, Any]:
         return {

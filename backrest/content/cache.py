@@ -81,5 +81,5 @@ def cache_from_url(url: str, ttl: int) -> PageCache | None:
 
 def page_key(request: Request, collection: str, generation: int) -> str:
     identity = request.identity
-    caller = f"{identity.user.id}:{int(identity.user.is_admin)}" if identity else "-"
+    caller = f"{identity.user_id}:{int(identity.is_admin)}" if identity else "-"
     return f"{collection}:{generation}:{caller}:{request.path_qs}"

@@ -82,9 +82,9 @@ class Content(PublicIdMixin, Base):
         """
         if identity is None:
             return [cls.public.is_(True)]
-        if identity.user.is_admin:
+        if identity.is_admin:
             return None
-        return [cls.owner_id == identity.user.id, cls.public.is_(True)]
+        return [cls.owner_id == identity.user_id, cls.public.is_(True)]
 
     def listed_for(self) -> set[str]:
         """The principals whose lists show this object (admins see every object)."""

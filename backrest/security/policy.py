@@ -8,31 +8,71 @@ never adds one by itself.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from hmac import compare_digest
 from typing import TYPE_CHECKING, Any
 
 from pyramid.authorization import ACLHelper
 
+from backrest.accounts.models import User
 from backrest.security.permissions import Principal, user_principal
 from backrest.sessions.cookies import session_from_cookie
+from backrest.sessions.models import UserSession
 
 if TYPE_CHECKING:
     from pyramid.request import Request
-
-    from backrest.accounts.models import User
-    from backrest.sessions.models import UserSession
+    from sqlalchemy.orm import Session
 
 
-@dataclass(frozen=True)
 class Identity:
-    user: User
-    session: UserSession | None = None
+    """The caller.
+
+    What every request needs comes from the one query that finds the
+    session: the user's id and role, the session's id and CSRF token. The
+    user's and the session's rows are loaded when an account or session
+    endpoint asks for them.
+    """
+
+    def __init__(
+        self,
+        user_id: str,
+        is_admin: bool,
+        session_id: str | None = None,
+        csrf_token: str = "",
+        dbsession: Session | None = None,
+    ) -> None:
+        self.user_id = user_id
+        self.is_admin = is_admin
+        self.session_id = session_id
+        self.csrf_token = csrf_token
+        self._dbsession = dbsession
+        self._user: User | None = None
+        self._session: UserSession | None = None
+
+    @classmethod
+    def of(cls, user: User, session: UserSession | None = None) -> Identity:
+        """The identity of a user (and session) in hand, as after a login."""
+        identity = cls(
+            user.id, user.is_admin, session.id if session else None, session.csrf_token if session else ""
+        )
+        identity._user, identity._session = user, session
+        return identity
+
+    @property
+    def user(self) -> User:
+        if self._user is None:
+            self._user = self._dbsession.get(User, self.user_id)
+        return self._user
+
+    @property
+    def session(self) -> UserSession | None:
+        if self._session is None and self.session_id is not None:
+            self._session = self._dbsession.get(UserSession, self.session_id)
+        return self._session
 
     @property
     def principals(self) -> list[str]:
-        principals = [Principal.EVERYONE, Principal.AUTHENTICATED, user_principal(self.user.id)]
-        if self.user.is_admin:
+        principals = [Principal.EVERYONE, Principal.AUTHENTICATED, user_principal(self.user_id)]
+        if self.is_admin:
             principals.append(Principal.ADMIN)
         return principals
 
@@ -65,12 +105,11 @@ class SecurityPolicy:
         found = session_from_cookie(request)
         if found is None:
             return None
-        session, user = found
-        return Identity(user=user, session=session)
+        return Identity(found.user_id, found.is_admin, found.id, found.csrf_token, request.dbsession)
 
     def authenticated_userid(self, request: Request) -> str | None:
         identity = request.identity
-        return identity.user.id if identity else None
+        return identity.user_id if identity else None
 
     def permits(self, request: Request, context: Any, permission: str) -> Any:
         return ACLHelper().permits(context, principals(request.identity), permission)
@@ -84,7 +123,7 @@ class SecurityPolicy:
 
 def is_cookie_authenticated(request: Request) -> bool:
     identity = request.identity
-    return identity is not None and identity.session is not None
+    return identity is not None and identity.session_id is not None
 
 
 class SessionCSRFStoragePolicy:
@@ -95,7 +134,7 @@ class SessionCSRFStoragePolicy:
 
     def get_csrf_token(self, request: Request) -> str:
         identity = request.identity
-        return identity.session.csrf_token if identity and identity.session else ""
+        return identity.csrf_token if identity else ""
 
     def check_csrf_token(self, request: Request, supplied_token: str) -> bool:
         expected = self.get_csrf_token(request)

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from backrest.sessions.services import SessionService
 
 if TYPE_CHECKING:
     from pyramid.request import Request
     from pyramid.response import Response
-
-    from backrest.accounts.models import User
-    from backrest.sessions.models import UserSession
+    from sqlalchemy.engine import Row
 
 
 def session_service(request: Request) -> SessionService:
     return SessionService(request.dbsession, request.registry.settings)
 
 
-def session_from_cookie(request: Request) -> tuple[UserSession, User] | None:
+def session_from_cookie(request: Request) -> Row[Any] | None:
+    """The session the cookie names, with its user's id and role (see ``SessionService.find``)."""
     token = request.cookies.get(request.registry.settings["backrest.session.cookie_name"])
     if not token:
         return None

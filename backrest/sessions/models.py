@@ -38,5 +38,5 @@ class UserSession(PublicIdMixin, Base):
             "last_seen": self.last_seen,
             "ip": self.ip,
             "user_agent": self.user_agent,
-            "current": bool(identity and identity.session and identity.session.id == self.id),
+            "current": bool(identity and identity.session_id == self.id),
         }

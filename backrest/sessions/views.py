@@ -36,7 +36,7 @@ def end_others_view(request: Request) -> HTTPNoContent:
     require_recent_password(request)
     identity = request.identity
     session_service(request).end_all(identity.user, keep=identity.session)
-    audit.record(request, "sessions_ended", object_type="user", object_id=identity.user.id)
+    audit.record(request, "sessions_ended", object_type="user", object_id=identity.user_id)
     return HTTPNoContent()
 
 
@@ -45,16 +45,16 @@ def end_view(request: Request) -> HTTPNoContent:
     identity = request.identity
     target = request.dbsession.scalars(
         select(UserSession).where(
-            UserSession.id == request.matchdict["id"], UserSession.user_id == identity.user.id
+            UserSession.id == request.matchdict["id"], UserSession.user_id == identity.user_id
         )
     ).first()
     if target is None:
         raise http_error(404, "path", "id", "No such session.")
-    if identity.session is not None and target.id == identity.session.id:
+    if target.id == identity.session_id:
         clear_session_cookie(request)
         set_identity(request, None)
     session_service(request).end(target)
     audit.record(
-        request, "session_ended", actor_id=identity.user.id, object_type="session", object_id=target.id
+        request, "session_ended", actor_id=identity.user_id, object_type="session", object_id=target.id
     )
     return HTTPNoContent()
