@@ -49,7 +49,6 @@ import os
 import random
 import resource
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -70,12 +69,11 @@ from webtest import TestApp  # noqa: E402
 from backrest import main  # noqa: E402
 from backrest.migrations import upgrade  # noqa: E402
 from tests.servers import (  # noqa: E402
-    PSERVE,
     _as_postgres_user,
     free_port,
     postgres_bin_dir,
     postgresql_server,
-    pserve_environment,
+    pserve,
     pserve_ini,
     pserve_logging,
 )
@@ -309,32 +307,9 @@ def running_server(
     ini = directory / "server.ini"
     ini.write_text(pserve_ini(settings, port, LOGGING, threads))
     log_path = directory / "server.log"
-    command = [str(PSERVE), str(ini)]
-    if cpu is not None:
-        command = ["taskset", "-c", str(cpu), *command]
-    environment = pserve_environment()
-    with log_path.open("wb") as output:
-        process = subprocess.Popen(
-            command, stdout=output, stderr=subprocess.STDOUT, cwd=directory, env=environment
-        )
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                if process.poll() is not None:
-                    sys.exit(f"pserve exited with {process.returncode}:\n{log_path.read_text()}")
-                with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
-                if time.monotonic() > deadline:
-                    sys.exit(f"pserve does not listen on {port}:\n{log_path.read_text()}")
-                time.sleep(0.05)
-            yield Server(process, port, log_path)
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    prefix = ["taskset", "-c", str(cpu)] if cpu is not None else []
+    with pserve(ini, port, log_path, prefix=prefix) as process:
+        yield Server(process, port, log_path)
 
 
 class Client:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping
+    from collections.abc import Iterator, Mapping, Sequence
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -45,7 +45,7 @@ def free_port() -> int:
 def wait_for_port(port: int, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
+        if _listening(port):
             return
         time.sleep(0.05)
     msg = f"nothing listens on port {port} after {timeout} seconds"
@@ -227,6 +227,49 @@ def pserve_ini(settings: Mapping[str, str], port: int, logging: str, threads: in
     return "\n\n".join([app, "\n".join(server), logging])
 
 
-def pserve_environment() -> dict[str, str]:
-    """This process's environment without ``BACKREST_*``: a server takes its settings from its ini file."""
-    return {name: value for name, value in os.environ.items() if not name.startswith("BACKREST_")}
+@contextlib.contextmanager
+def pserve(
+    ini: Path, port: int, log_path: Path, stdout_path: Path | None = None, prefix: Sequence[str] = ()
+) -> Iterator[subprocess.Popen[bytes]]:
+    """``pserve ini`` (after ``prefix``, such as ``taskset``), yielded once it listens on ``port``.
+
+    It runs in the ini file's directory and takes its settings from the file
+    alone (no ``BACKREST_*`` variables). Its stderr goes to ``log_path``, and
+    so does its stdout unless ``stdout_path`` names another file. It is
+    stopped on leaving; if it exits or does not listen in time, the error
+    carries its log.
+    """
+    environment = {name: value for name, value in os.environ.items() if not name.startswith("BACKREST_")}
+    with contextlib.ExitStack() as files:
+        log = files.enter_context(log_path.open("wb"))
+        stdout = files.enter_context(stdout_path.open("wb")) if stdout_path else log
+        process = subprocess.Popen(
+            [*prefix, str(PSERVE), str(ini)], stdout=stdout, stderr=log, cwd=ini.parent, env=environment
+        )
+        try:
+            deadline = time.monotonic() + PSERVE_START_TIMEOUT
+            while not _listening(port):
+                if process.poll() is not None:
+                    msg = f"pserve exited with {process.returncode}:\n{log_path.read_text()}"
+                    raise RuntimeError(msg)
+                if time.monotonic() > deadline:
+                    msg = f"pserve does not listen on {port}:\n{log_path.read_text()}"
+                    raise RuntimeError(msg)
+                time.sleep(0.05)
+            yield process
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+PSERVE_START_TIMEOUT = 60.0
+
+
+def _listening(port: int) -> bool:
+    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
+        return True
+    return False

@@ -11,7 +11,6 @@ import contextlib
 import http.client
 import json
 import re
-import socket
 import subprocess
 import threading
 import time
@@ -25,13 +24,12 @@ import pytest
 from tests.conftest import FAST_HASHING, PASSWORD
 from tests.integration.conftest import smtp_server
 from tests.mailbox import Mail, parse
-from tests.servers import PSERVE, free_port, pserve_environment, pserve_ini, pserve_logging
+from tests.servers import free_port, pserve, pserve_ini, pserve_logging
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
     from email.message import Message
 
-START_TIMEOUT = 30.0
 MAIL_DELAY = 1.0
 """The worker thread delivers right after the commit: a mail file appears within this many seconds."""
 COOKIE = "backrest_session"
@@ -125,17 +123,6 @@ class Server:
             time.sleep(0.02)
 
 
-def wait_until_listening(process: subprocess.Popen, port: int, log_path: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"pserve exited with {process.returncode}:\n{log_path.read_text()}")
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return
-        time.sleep(0.05)
-    pytest.fail(f"pserve does not listen on {port} after {START_TIMEOUT} seconds:\n{log_path.read_text()}")
-
-
 @contextlib.contextmanager
 def running_server(directory: Path, database_url: str, **settings: str) -> Iterator[Server]:
     """``pserve`` on a free port with the ini above; ``settings`` add to or change ``[app:main]``."""
@@ -155,21 +142,8 @@ def running_server(directory: Path, database_url: str, **settings: str) -> Itera
     }
     ini.write_text(pserve_ini(settings, port, LOGGING))
     log_path = directory / "server.log"
-    environment = pserve_environment()
-    with log_path.open("wb") as log, (directory / "stdout.log").open("wb") as stdout:
-        process = subprocess.Popen(
-            [str(PSERVE), str(ini)], stdout=stdout, stderr=log, cwd=directory, env=environment
-        )
-        try:
-            wait_until_listening(process, port, log_path)
-            yield Server(port, process, mail_directory, log_path)
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    with pserve(ini, port, log_path, stdout_path=directory / "stdout.log") as process:
+        yield Server(port, process, mail_directory, log_path)
 
 
 @pytest.fixture
