@@ -23,6 +23,7 @@ INCLUDES = (
     "backrest.accounts",
     "backrest.sessions",
     "backrest.content",  # the config.add_content_type directive
+    "backrest.files",  # content types whose objects are files
     "backrest.types",  # the content types the default app ships
     "backrest.audit",  # the audit log, read-only at /-/logs/
     "backrest.openapi",  # the OpenAPI document of the services above, and /-/docs

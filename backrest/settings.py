@@ -89,6 +89,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("backrest.require_if_match", _as_bool, False),
     Setting("backrest.cache.url", str, ""),
     Setting("backrest.cache.ttl", int, 60),
+    # Files: where their data lives, how much one may hold, what is served how.
+    Setting("backrest.files.root", str, "var/files"),
+    Setting("backrest.files.max_size", int, 1024 * 1024 * 1024),
+    Setting("backrest.files.quota", int, 0),
+    Setting("backrest.files.content_types", _as_list, []),
+    Setting("backrest.files.x_accel_redirect", str, ""),
+    Setting("backrest.files.gc_grace", int, 3600),
     # Frontend links put in mails; never derived from the request's Host.
     Setting(FRONTEND, str, "http://localhost:3000"),
     Setting("backrest.urls.reset_request", str, "{frontend}/reset"),

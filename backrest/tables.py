@@ -8,9 +8,11 @@ from backrest.accounts.models import User
 from backrest.audit.models import AuditEntry
 from backrest.content.models import ContentRemoval
 from backrest.db import Base
+from backrest.files.models import Blob
 from backrest.mail.models import OutboxMessage
 from backrest.sessions.models import UserSession
 from backrest.types.documents import Document
+from backrest.types.files import File
 
-MODELS = (User, AuditEntry, ContentRemoval, OutboxMessage, UserSession, Document)
+MODELS = (User, AuditEntry, Blob, ContentRemoval, OutboxMessage, UserSession, Document, File)
 metadata = Base.metadata

@@ -106,7 +106,7 @@ def _json_object(raw: bytes, request: Request) -> dict[str, Any]:
     return value
 
 
-def _form(pairs: list[tuple[str, str]]) -> dict[str, Any]:
+def form_fields(pairs: list[tuple[str, str]]) -> dict[str, Any]:
     try:
         return decode_form(pairs)
     except FormError as error:
@@ -120,7 +120,7 @@ def _urlencoded(raw: bytes, request: Request) -> dict[str, Any]:
     except UnicodeDecodeError as error:
         msg = "The form fields are not valid UTF-8."
         raise BodyError(msg) from error
-    return _form(pairs)
+    return form_fields(pairs)
 
 
 def _multipart(raw: bytes, request: Request) -> dict[str, Any]:
@@ -131,7 +131,7 @@ def _multipart(raw: bytes, request: Request) -> dict[str, Any]:
     except (ValueError, DeprecationWarning) as error:
         msg = f"Invalid multipart body: {error}"
         raise BodyError(msg) from error
-    return _form([(name, value) for name, value in fields if isinstance(value, str)])
+    return form_fields([(name, value) for name, value in fields if isinstance(value, str)])
 
 
 def _xml(raw: bytes, request: Request) -> dict[str, Any]:
@@ -189,14 +189,14 @@ def read_body(request: Request) -> dict[str, Any]:
     raise BodyError(msg, 415, "header", "Content-Type")
 
 
-def body_validator(request: Request, schema: colander.SchemaNode | None = None, **_: Any) -> None:
-    """Cornice validator: ``request.validated`` gets the body, checked by ``schema``."""
-    try:
-        body = read_body(request)
-    except BodyError as error:
-        request.errors.status = error.status
-        request.errors.add(error.location, error.name, str(error))
-        return
+def report(request: Request, error: BodyError) -> None:
+    """Put ``error`` on the request's Cornice error list, with its status."""
+    request.errors.status = error.status
+    request.errors.add(error.location, error.name, str(error))
+
+
+def validate(request: Request, schema: colander.SchemaNode | None, body: dict[str, Any]) -> None:
+    """``request.validated`` gets ``body`` as ``schema`` reads it; every bad field is an error."""
     if schema is None:
         request.validated.update(body)
         return
@@ -205,3 +205,13 @@ def body_validator(request: Request, schema: colander.SchemaNode | None = None, 
     except colander.Invalid as invalid:
         for name, description in invalid.asdict().items():
             request.errors.add("body", name, description)
+
+
+def body_validator(request: Request, schema: colander.SchemaNode | None = None, **_: Any) -> None:
+    """Cornice validator: ``request.validated`` gets the body, checked by ``schema``."""
+    try:
+        body = read_body(request)
+    except BodyError as error:
+        report(request, error)
+        return
+    validate(request, schema, body)

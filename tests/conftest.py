@@ -6,7 +6,9 @@ Every functional test runs once per database backend. Tests commit for real
 
 from __future__ import annotations
 
+import hashlib
 import re
+import shutil
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -56,8 +58,11 @@ def mail_directory(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def make_settings(database_url: str, mail_directory: Path, **overrides: Any) -> dict[str, str]:
+    # One file store per database: a blob's row and its file go together.
+    files = mail_directory.parent / f"files-{hashlib.sha256(database_url.encode()).hexdigest()[:12]}"
     return {
         "sqlalchemy.url": database_url,
+        "backrest.files.root": str(files),
         "backrest.db.auto_migrate": "true",
         "backrest.mail.directory": str(mail_directory),
         "backrest.mail.worker": "false",
@@ -86,7 +91,7 @@ def registry(app: Any) -> Any:
 
 @pytest.fixture(autouse=True)
 def _clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Empty every table and forget every rate-limit counter after each test."""
+    """Empty every table and the file store, and forget every rate-limit counter, after each test."""
     yield
     if "app" not in request.fixturenames:
         return
@@ -94,6 +99,10 @@ def _clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
     with app.registry["db_engine"].begin() as connection:
         for table in reversed(Base.metadata.sorted_tables):
             connection.execute(delete(table))
+    store = app.registry["backrest.files"]
+    for directory in (store.blobs, store.tmp):
+        shutil.rmtree(directory, ignore_errors=True)
+    store.prepare()
     app.registry["throttle"].limiter.storage.reset()
 
 

@@ -12,18 +12,19 @@ from pyramid_retry import mark_error_retryable
 from sqlalchemy.orm.exc import StaleDataError
 
 from backrest.content.cache import cache_from_url
-from backrest.content.declare import ContentType, add_content_type
+from backrest.content.declare import ContentType, add_content_kind, add_content_type
 from backrest.content.models import Content
 from backrest.content.resources import id_factory
 
 if TYPE_CHECKING:
     from pyramid.config import Configurator
 
-__all__ = ["Content", "ContentType", "add_content_type", "id_factory"]
+__all__ = ["Content", "ContentType", "add_content_kind", "add_content_type", "id_factory"]
 
 
 def includeme(config: Configurator) -> None:
     config.add_directive("add_content_type", add_content_type)
+    config.add_directive("add_content_kind", add_content_kind)
     settings = config.get_settings()
     config.registry["backrest.page_cache"] = cache_from_url(
         settings["backrest.cache.url"], settings["backrest.cache.ttl"]

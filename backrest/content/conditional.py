@@ -45,11 +45,12 @@ def not_modified(request: Request, etag: str, last_modified: datetime | None) ->
     return since is not None and last_modified is not None and last_modified.replace(microsecond=0) <= since
 
 
-def check_if_match(request: Request, tag: str) -> None:
+def check_if_match(request: Request, tag: str, *others: str) -> None:
     """Refuse a write based on a stale representation (412), or without one when required (428).
 
     ``tag`` names the current state; the ETag of any of its representations
-    matches (the browsable page's form sends the HTML one).
+    matches (the browsable page's form sends the HTML one), and so do
+    ``others`` (a file's data has a tag of its own).
     """
     header = request.headers.get("If-Match")
     if header is None:
@@ -59,7 +60,8 @@ def check_if_match(request: Request, tag: str) -> None:
             )
         return
     tags = _listed(header)
-    if "*" in tags or set(tags) & {representation_etag(tag, format_.name) for format_ in FORMATS}:
+    current = {representation_etag(tag, format_.name) for format_ in FORMATS} | set(others)
+    if "*" in tags or set(tags) & current:
         return
     raise http_error(
         412, "header", "If-Match", "The object has changed since you read it: get it again, then retry."

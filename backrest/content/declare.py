@@ -17,7 +17,8 @@ descriptions. The defaults of every option live in :class:`ContentType`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import colander
@@ -92,8 +93,25 @@ def _all_optional(node: colander.SchemaNode) -> None:
             _all_optional(child)
 
 
-def content_services(content_type: ContentType) -> tuple[Service, Service]:
-    views = ContentViews(content_type)
+Validator = Callable[..., None]
+
+
+def content_services(
+    content_type: ContentType,
+    views: ContentViews | None = None,
+    *,
+    create_validator: Validator = body_validator,
+    update_validator: Validator = body_validator,
+    create_options: Mapping[str, Any] | None = None,
+    update_options: Mapping[str, Any] | None = None,
+    **write_options: Any,
+) -> tuple[Service, Service]:
+    """The collection's and the item's services.
+
+    ``write_options`` go to the views that take a body (POST, PUT, PATCH);
+    ``create_options`` to POST only, ``update_options`` to PUT and PATCH.
+    """
+    views = views or ContentViews(content_type)
     name = content_type.name
     collection = Service(
         f"content.{name}",
@@ -110,23 +128,56 @@ def content_services(content_type: ContentType) -> tuple[Service, Service]:
     collection.add_view("GET", views.list, permission=Permission.VIEW)
     item.add_view("GET", views.get, permission=Permission.VIEW)
     if not content_type.read_only:
-        create = {"schema": content_type.create_schema(), "validators": (body_validator,)}
-        update = {"schema": content_type.update_schema(), "validators": (body_validator,)}
+        create = {
+            "schema": content_type.create_schema(),
+            "validators": (create_validator,),
+            **write_options,
+            **(create_options or {}),
+        }
+        update = {
+            "schema": content_type.update_schema(),
+            "validators": (update_validator,),
+            **write_options,
+            **(update_options or {}),
+        }
         collection.add_view("POST", views.create, permission=Permission.CREATE, **create)
         item.add_view("PUT", views.update, permission=Permission.EDIT, **update)
         item.add_view("PATCH", views.update, permission=Permission.EDIT, **update)
         item.add_view("DELETE", views.delete, permission=Permission.DELETE)
     for service in (collection, item):
-        service.content_type = content_type
-        # Whoever may not view an object is told it does not exist, by OPTIONS too.
-        service.add_view("OPTIONS", options_view(service), permission=Permission.VIEW)
+        with_options(service, content_type)
     return collection, item
+
+
+def with_options(service: Service, content_type: ContentType) -> None:
+    """Mark ``service`` as one of ``content_type``'s, and answer OPTIONS on it."""
+    service.content_type = content_type
+    # Whoever may not view an object is told it does not exist, by OPTIONS too.
+    service.add_view("OPTIONS", options_view(service), permission=Permission.VIEW)
+
+
+ServicesBuilder = Callable[["ContentType"], Iterable[Service]]
+
+
+def add_content_kind(config: Configurator, base: type[Content], kind: str, services: ServicesBuilder) -> None:
+    """The ``config.add_content_kind(...)`` directive: types whose model derives from ``base`` are ``kind``.
+
+    Their services are what ``services(content_type)`` builds instead of
+    :func:`content_services` (files add their data's service, for example).
+    """
+    config.registry.setdefault("backrest.content_kinds", {})[base] = (kind, services)
 
 
 def add_content_type(config: Configurator, content_type: ContentType | None = None, **options: Any) -> None:
     """The ``config.add_content_type(...)`` directive: a declaration, or its options."""
     content_type = content_type or ContentType(**options)
     registry = config.registry
+    build: ServicesBuilder = content_services
+    kinds = registry.get("backrest.content_kinds", {})
+    base = next((base for base in content_type.model.__mro__ if base in kinds), None)
+    if base is not None:
+        kind, build = kinds[base]
+        content_type = replace(content_type, kind=kind)
     registry.setdefault("backrest.content_types", {})[content_type.name] = content_type
     registry.setdefault("backrest.content_types_by_model", {})[content_type.model] = content_type
-    register_services(config, *content_services(content_type))
+    register_services(config, *build(content_type))

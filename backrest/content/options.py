@@ -101,7 +101,7 @@ def options_view(service: Service) -> Callable[[Request], dict[str, Any]]:
         actions = {
             method: {node.name: describe(node) for node in arguments["schema"].children}
             for method, _view, arguments in service.definitions
-            if method in WRITING and method in allowed
+            if method in WRITING and method in allowed and arguments.get("schema") is not None
         }
         body = {
             "name": content_type.name,

@@ -53,13 +53,14 @@ CACHE_CONTROL = "private, no-cache"
 VARY = ("Accept", "Authorization", "Cookie")
 
 
-def _representation_etag(request: Request, tag: str) -> str:
+def response_etag(request: Request, tag: str) -> str:
+    """The ETag of the representation the response carries."""
     return conditional.representation_etag(tag, request.response_format.name)
 
 
 def _cacheable(request: Request, tag: str, last_modified: datetime | None) -> Response | None:
     """Put the validators on the response; answer 304 when the caller's copy is current."""
-    tag = _representation_etag(request, tag)
+    tag = response_etag(request, tag)
     if conditional.not_modified(request, tag, last_modified):
         response = HTTPNotModified()
     else:
@@ -210,14 +211,17 @@ class ContentViews:
             changes=changed,
         )
 
+    def apply(self, request: Request, obj: Content, data: dict[str, Any]) -> None:
+        """Write the validated ``data`` to ``obj``, a new object or one being updated."""
+        if self.content_type.shareable and "public" in data:
+            obj.public = data["public"]
+        obj.update(data)
+
     def create(self, request: Request) -> dict[str, Any]:
         collection: CollectionResource = request.context
         obj = self.model()
         obj.owner_id = request.authenticated_userid
-        data = request.validated
-        if self.content_type.shareable:
-            obj.public = data.get("public", False)
-        obj.update(data)
+        self.apply(request, obj, request.validated)
         request.dbsession.add(obj)
         request.dbsession.flush()
         self._changed(request)
@@ -227,7 +231,7 @@ class ContentViews:
         response = request.response
         response.status_code = 201
         response.location = item.url
-        response.headers["ETag"] = _representation_etag(request, etag(item, allowed))
+        response.headers["ETag"] = response_etag(request, etag(item, allowed))
         return representation(request, item, allowed)
 
     # One object.
@@ -246,10 +250,7 @@ class ContentViews:
         conditional.check_if_match(request, etag(item, permissions(request, item)))
         before = fields(request, item)
         listed_for = obj.listed_for()
-        data = request.validated
-        if self.content_type.shareable and "public" in data:
-            obj.public = data["public"]
-        obj.update(data)
+        self.apply(request, obj, request.validated)
         self._remember_removal(request, listed_for - obj.listed_for())
         request.dbsession.flush()
         self._changed(request)
@@ -257,7 +258,7 @@ class ContentViews:
         if changed:
             self._record(request, "update", obj, changed)
         allowed = permissions(request, item)
-        request.response.headers["ETag"] = _representation_etag(request, etag(item, allowed))
+        request.response.headers["ETag"] = response_etag(request, etag(item, allowed))
         return representation(request, item, allowed)
 
     def delete(self, request: Request) -> HTTPNoContent:

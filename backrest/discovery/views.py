@@ -61,9 +61,16 @@ def _database_works(request: Request) -> bool:
     return True
 
 
+def _file_storage_works(request: Request) -> bool:
+    if request.registry["backrest.files"].works():
+        return True
+    log.error("heartbeat: the file storage cannot be written to")
+    return False
+
+
 @heartbeat.get(permission=Permission.PUBLIC)
 def heartbeat_view(request: Request) -> dict[str, Any]:
-    checks = {"database": _database_works(request)}
+    checks = {"database": _database_works(request), "files": _file_storage_works(request)}
     failed = [name for name, works in checks.items() if not works]
     if failed:
         errors = Errors(503)

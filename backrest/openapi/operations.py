@@ -128,7 +128,11 @@ def operation(
     """The operation object of one method of ``service``, as Cornice defined it."""
     parts = request_parts(args.get("schema"))
     params = parameters(service.path, parts)
-    reads_body = "body" in parts or any(check in BODY_VALIDATORS for check in args.get("validators", ()))
+    reads_body = (
+        "body" in parts
+        or "request_body" in args
+        or any(check in BODY_VALIDATORS for check in args.get("validators", ()))
+    )
     requirement = security(args.get("permission"), method)
     statuses = error_statuses(
         reads_input=reads_body or bool(params),
@@ -158,7 +162,9 @@ def operation(
     }
     if params:
         found["parameters"] = params
-    if reads_body:
+    if "request_body" in args:
+        found["requestBody"] = args["request_body"](parts.get("body"))
+    elif reads_body:
         found["requestBody"] = request_body(parts.get("body"))
     if requirement is not None:
         found["security"] = requirement

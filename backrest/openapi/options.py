@@ -13,6 +13,10 @@ deriver below declares these and leaves the view as it is.
     The media type of that body, when it is not ``application/json``.
 ``error_statuses``
     Error statuses the method answers beyond those inferred (``409``, ``412``...).
+``request_body``
+    A function of the method's body schema (a colander node, or ``None``)
+    answering its request body object, when the body is not one of the
+    inferred media types (a file upload, for example).
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-OPTIONS = ("success_status", "response_schema", "response_media_type", "error_statuses")
+OPTIONS = ("success_status", "response_schema", "response_media_type", "error_statuses", "request_body")
 
 
 def openapi_options(view: Callable[..., Any], info: Any) -> Callable[..., Any]:

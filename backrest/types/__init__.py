@@ -10,3 +10,4 @@ if TYPE_CHECKING:
 
 def includeme(config: Configurator) -> None:
     config.include("backrest.types.documents")
+    config.include("backrest.types.files")

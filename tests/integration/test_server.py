@@ -159,7 +159,7 @@ def signup(client: Client, email: str = "ada@example.com") -> Reply:
 def test_heartbeat_and_request_id(server):
     reply = server.client().get("/-/heartbeat", **{"X-Request-Id": "itest-heartbeat-1"})
     assert reply.status == 200
-    assert reply.json == {"status": "ok", "checks": {"database": "ok"}}
+    assert reply.json == {"status": "ok", "checks": {"database": "ok", "files": "ok"}}
     assert reply.headers["X-Request-Id"] == "itest-heartbeat-1"
     assert reply.headers["X-Content-Type-Options"] == "nosniff"
     assert reply.headers["X-Frame-Options"] == "DENY"

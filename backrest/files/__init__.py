@@ -1,0 +1,45 @@
+"""File-like content: data stored outside the database, transaction-safe, served fast.
+
+Public API: :class:`FileContent` (the model base; ``config.add_content_type``
+gives any type derived from it uploads and ``/-/{collection}/{id}/data``),
+:class:`FileSchema` (the base of such a type's schema).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import colander
+
+from backrest.files.models import FILENAME_LENGTH, FileContent
+from backrest.files.storage import BlobStore
+from backrest.files.transaction import FilesDataManager
+from backrest.files.views import file_services
+from backrest.schema import Body, text_node
+
+if TYPE_CHECKING:
+    from pyramid.config import Configurator
+    from pyramid.request import Request
+
+__all__ = ["FileContent", "FileSchema"]
+
+
+class FileSchema(Body):
+    """The writable fields every file has: its name (the data comes as an upload)."""
+
+    filename = text_node(max_length=FILENAME_LENGTH, missing=colander.drop)
+
+
+def file_transaction(request: Request) -> FilesDataManager:
+    """The files' part of the request's transaction, joined on first use."""
+    manager = FilesDataManager(request.registry["backrest.files"], request.tm)
+    request.tm.get().join(manager)
+    return manager
+
+
+def includeme(config: Configurator) -> None:
+    store = BlobStore(config.get_settings()["backrest.files.root"])
+    store.prepare()
+    config.registry["backrest.files"] = store
+    config.add_request_method(file_transaction, "file_transaction", reify=True)
+    config.add_content_kind(FileContent, "file", file_services)
