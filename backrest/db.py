@@ -23,6 +23,8 @@ from sqlalchemy.types import DateTime, TypeDecorator
 from zope.sqlalchemy import mark_changed
 from zope.sqlalchemy.datamanager import join_transaction
 
+from backrest.validation import parsed
+
 if TYPE_CHECKING:
     from pyramid.config import Configurator
     from pyramid.request import Request
@@ -154,6 +156,7 @@ def get_session_factory(engine: Engine) -> sessionmaker:
 
 
 TRANSACTION_MANAGER = "transaction_manager"
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 """Where a request's session keeps the transaction manager it follows (``Session.info``)."""
 
 
@@ -195,6 +198,19 @@ def _dbsession(request: Request) -> Session:
     return dbsession
 
 
+def attempts(request: Request) -> int | None:
+    """How many times pyramid_retry may run ``request``: once if its body is a file.
+
+    To run a request again, pyramid_retry first copies its whole body to a
+    temporary file; a file's body would be written twice. Bodies the API
+    parses (JSON, urlencoded forms, XML) keep the configured attempts.
+    """
+    content_type = request.content_type
+    if request.method in BODY_METHODS and (content_type == "multipart/form-data" or not parsed(content_type)):
+        return 1
+    return None
+
+
 def includeme(config: Configurator) -> None:
     settings = config.get_settings()
     settings["tm.manager_hook"] = "pyramid_tm.explicit_manager"
@@ -204,6 +220,7 @@ def includeme(config: Configurator) -> None:
     # A request that lost a race (a serialization failure, a concurrent
     # insert) runs again from the start, up to three times in all.
     settings.setdefault("retry.attempts", 3)
+    settings.setdefault("retry.activate_hook", attempts)
     config.include("pyramid_tm")
     config.include("pyramid_retry")
     engine = get_engine(settings)

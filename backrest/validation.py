@@ -177,13 +177,18 @@ def read_raw_body(request: Request) -> bytes:
     return request.body
 
 
+def parsed(content_type: str) -> bool:
+    """Whether bodies of ``content_type`` (without parameters) are read into a dict; ``""`` is JSON."""
+    return content_type in ("", *PARSERS) or content_type.endswith("+json")
+
+
 def read_body(request: Request) -> dict[str, Any]:
     """The request body as a dict; raises :class:`BodyError`."""
     raw = read_raw_body(request)
     if not raw:
         return {}
     content_type = request.content_type
-    if content_type in ("", *PARSERS) or content_type.endswith("+json"):
+    if parsed(content_type):
         return PARSERS.get(content_type, _json_object)(raw, request)
     msg = f"Unsupported Content-Type {content_type}; send application/json."
     raise BodyError(msg, 415, "header", "Content-Type")

@@ -9,6 +9,7 @@ server is a failure: CI installs them.
 from __future__ import annotations
 
 import contextlib
+import grp
 import os
 import pwd
 import shutil
@@ -17,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -273,3 +275,87 @@ def _listening(port: int) -> bool:
     with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
         return True
     return False
+
+
+NGINX = Path("/usr/sbin/nginx")
+"""Where Debian's package installs nginx, which is often not on a user's PATH."""
+
+
+@dataclass(frozen=True)
+class Nginx:
+    port: int
+    directory: Path
+    """The server's temporary directory: its main config, pid file, ``error.log`` and temporary files."""
+
+
+def nginx_binary() -> str | None:
+    found = shutil.which("nginx")
+    if found:
+        return found
+    return str(NGINX) if NGINX.exists() else None
+
+
+def _nginx_main_config(directory: Path, http: str) -> str:
+    """A main config around ``http`` that keeps everything nginx writes in ``directory``.
+
+    As root, the workers run as root too: the default user (``nobody``)
+    could not read the tests' temporary directories.
+    """
+    user = ""
+    if os.geteuid() == 0:
+        user = f"user {pwd.getpwuid(os.geteuid()).pw_name} {grp.getgrgid(os.getegid()).gr_name};\n"
+    temporary = "".join(
+        f"    {kind}_temp_path {directory / kind};\n"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    return (
+        f"daemon off;\nworker_processes 1;\n{user}"
+        f"pid {directory / 'nginx.pid'};\nerror_log {directory / 'error.log'} notice;\n"
+        "events {\n    worker_connections 256;\n}\n"
+        f"http {{\n{temporary}    access_log {directory / 'access.log'};\n"
+        f"    default_type application/octet-stream;\n\n{http}\n}}\n"
+    )
+
+
+@contextlib.contextmanager
+def nginx_server(http: str, port: int) -> Iterator[Nginx]:
+    """nginx with ``http`` as its http block, yielded once it listens on ``port`` (which ``http`` names).
+
+    The main context (pid file, error log, temporary paths, the user of the
+    workers) is written around ``http``, in a temporary directory; the
+    server runs in the foreground and is stopped on leaving. If it exits or
+    does not listen in time, the error carries its error log.
+    """
+    binary = nginx_binary()
+    if binary is None:
+        missing("nginx", "apt-get install nginx")
+    with tempfile.TemporaryDirectory(prefix="backrest-nginx-") as name:
+        directory = Path(name)
+        config = directory / "nginx.conf"
+        config.write_text(_nginx_main_config(directory, http))
+        error_log = directory / "error.log"
+        command = [binary, "-p", f"{directory}/", "-c", str(config)]
+        with (directory / "stderr.log").open("wb") as stderr:
+            process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr)
+        server = Nginx(port, directory)
+        try:
+            deadline = time.monotonic() + NGINX_START_TIMEOUT
+            while not _listening(port):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    errors = "".join(
+                        path.read_text() for path in (directory / "stderr.log", error_log) if path.exists()
+                    )
+                    msg = f"nginx does not listen on {port} (exit status {process.poll()}):\n{errors}"
+                    raise RuntimeError(msg)
+                time.sleep(0.02)
+            yield server
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+NGINX_START_TIMEOUT = 10.0

@@ -51,18 +51,20 @@ def _read(file: BinaryIO, length: int) -> Iterator[bytes]:
         yield block
 
 
-def _read_and_close(file: BinaryIO, length: int) -> Iterator[bytes]:
-    with file:
-        yield from _read(file, length)
+def _read_range(path: Path, byte_range: ByteRange) -> Iterator[bytes]:
+    # Opened on the first block: a response closed before it is sent leaves no file open.
+    with path.open("rb") as file:
+        file.seek(byte_range.start)
+        yield from _read(file, byte_range.length)
 
 
 def _body(request: Request, path: Path, byte_range: ByteRange, size: int) -> Iterator[bytes]:
+    wrapper = request.environ.get("wsgi.file_wrapper")
+    if wrapper is None or byte_range.stop != size:
+        return _read_range(path, byte_range)
     file = path.open("rb")
     file.seek(byte_range.start)
-    wrapper = request.environ.get("wsgi.file_wrapper")
-    if wrapper is not None and byte_range.stop == size:
-        return wrapper(file, BLOCK)
-    return _read_and_close(file, byte_range.length)
+    return wrapper(file, BLOCK)
 
 
 def _multipart_body(
@@ -105,7 +107,6 @@ def _headers(request: Request, response: Response, obj: FileContent) -> None:
         obj.filename, obj.content_type, download=download
     )
     response.headers["ETag"] = data_etag(obj)
-    response.headers["Accept-Ranges"] = "bytes"
     response.headers["Content-Security-Policy"] = SANDBOX
     response.cache_control = "private, no-cache"
     response.vary = ("Authorization", "Cookie")
@@ -117,6 +118,7 @@ def data_response(request: Request, obj: FileContent) -> Response:
     if conditional.not_modified(request, data_etag(obj), obj.modified):
         response: Response = HTTPNotModified()
         _headers(request, response, obj)
+        del response.headers["Content-Type"]
         return response
     ranges = _ranges(request, obj)
     response = Response()
@@ -126,7 +128,9 @@ def data_response(request: Request, obj: FileContent) -> Response:
     location = request.registry.settings["backrest.files.x_accel_redirect"]
     if location:
         response.headers["X-Accel-Redirect"] = location.rstrip("/") + "/" + str(path.relative_to(store.blobs))
+        response.content_length = None  # nginx's to say, as the body is
         return response
+    response.headers["Accept-Ranges"] = "bytes"
     if ranges is None:
         response.app_iter = _body(request, path, ByteRange(0, obj.size), obj.size)
         response.content_length = obj.size

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import secrets
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
+FILE_MODE = 0o644
 
 
 class TooLarge(Exception):  # noqa: N818 - named for what the caller answers (413)
@@ -55,8 +57,11 @@ class Incoming:
         self.limit = limit
         self.size = 0
         self._digest = hashlib.sha256()
-        descriptor, name = tempfile.mkstemp(prefix="upload-", dir=directory)
-        self.path = Path(name)
+        # Not mkstemp: its files are the owner's alone, and the web server
+        # (another user) must read the blob this file becomes. The umask and
+        # the root directory's permissions decide who else may.
+        self.path = directory / f"upload-{secrets.token_hex(16)}"
+        descriptor = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, FILE_MODE)
         self._file = os.fdopen(descriptor, "wb")
 
     def write(self, chunk: bytes) -> None:

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 CHUNK = 1024 * 1024
 FILE_FIELD = "file"
 MAX_PARTS = 1000
+MULTIPART_OVERHEAD = 64 * 1024
+"""Room for boundaries and part headers, beyond the file and the fields."""
 
 
 @dataclass(frozen=True)
@@ -61,16 +63,16 @@ def checked_type(request: Request, value: str | None, location: str, name: str) 
     return essence
 
 
-def refuse_by_length(request: Request, limit: Limit, location: str, name: str | None) -> None:
-    """A body announced larger than the limit is refused before a byte of it is read."""
-    if request.content_length is not None and request.content_length > limit.size:
-        raise limit.error(location, name)
+def refuse_by_length(request: Request, limit: Limit, name: str | None, allowance: int = 0) -> None:
+    """A body announced larger than the limit (and ``allowance``) is refused before a byte of it is read."""
+    if request.content_length is not None and request.content_length > limit.size + allowance:
+        raise limit.error("body", name)
 
 
 def read_raw(request: Request, limit: Limit) -> Upload:
     """The whole body is the file; its type is the request's Content-Type."""
     content_type = checked_type(request, request.headers.get("Content-Type"), "header", "Content-Type")
-    refuse_by_length(request, limit, "body", None)
+    refuse_by_length(request, limit, None)
     store = request.registry["backrest.files"]
     try:
         received = store.receive(chunks(request), limit.size)
@@ -157,7 +159,8 @@ def _boundary(request: Request) -> str:
 
 def read_multipart(request: Request, limit: Limit) -> tuple[dict[str, Any], Upload | None]:
     """The fields of a multipart form (by the dotted-name rules), and its ``file`` part if any."""
-    refuse_by_length(request, limit, "body", FILE_FIELD)
+    # The form's other fields may take backrest.max_body_size besides the file.
+    refuse_by_length(request, limit, FILE_FIELD, max_body_size(request) + MULTIPART_OVERHEAD)
     form = _Form(request, limit)
     try:
         parser = multipart.PushMultipartParser(

@@ -68,6 +68,12 @@ def add_toy_content_types(config: Configurator) -> None:
         schema=models.BookmarkSchema,
         description="Bookmarks in folders that are checked only at commit.",
     )
+    config.add_content_type(
+        name="attachments",
+        model=models.Attachment,
+        schema=models.AttachmentSchema,
+        description="Attachments in folders that are checked only at commit.",
+    )
 
 
 def includeme(config: Configurator) -> None:
@@ -77,5 +83,6 @@ def includeme(config: Configurator) -> None:
     # the two that declaring a content type needs (each is included only once).
     config.include("cornice")
     config.include("backrest.content")
+    config.include("backrest.files")
     add_toy_content_types(config)
     config.add_subscriber(create_toy_tables, ApplicationCreated)

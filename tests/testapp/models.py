@@ -3,7 +3,8 @@
 ``announcements``  only admins may create them (``creators``);
 ``tallies``        no search fields, an integer with every lookup, ascending default order;
 ``recipes``        a mapping nested two deep, an integer ``Range``, ``OneOf`` choices, a boolean filter;
-``bookmarks``      a foreign key checked only at commit, to fail a write after everything was written.
+``bookmarks``      a foreign key checked only at commit, to fail a write after everything was written;
+``attachments``    a second file-like type, whose folder too is checked only at commit.
 
 The toys have a registry and a metadata of their own. Their tables exist
 only in the databases of applications that include ``tests.testapp``, and
@@ -23,6 +24,8 @@ from backrest import schema
 from backrest.accounts.models import User
 from backrest.content import Content
 from backrest.db import NAMING_CONVENTION
+from backrest.files import FileContent, FileSchema
+from backrest.files.models import Blob
 from backrest.schema import Body, Text, text_node
 
 if TYPE_CHECKING:
@@ -30,8 +33,10 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
 TOY_METADATA = MetaData(naming_convention=NAMING_CONVENTION)
-# A copy of ``users``, so that ``owner_id``'s foreign key resolves; it is never created from here.
+# Copies of ``users`` and ``blobs``, so that ``owner_id``'s and ``sha256``'s foreign keys
+# resolve; they are never created from here.
 User.__table__.to_metadata(TOY_METADATA)
+Blob.__table__.to_metadata(TOY_METADATA)
 TOY_REGISTRY = registry(metadata=TOY_METADATA)
 
 DIFFICULTIES = ("easy", "medium", "hard")
@@ -164,7 +169,35 @@ class BookmarkSchema(Body):
     folder = text_node(max_length=50, missing=None)
 
 
-TOY_TABLES = [table for table in TOY_METADATA.sorted_tables if table.name != User.__tablename__]
+class ToyFile(FileContent):
+    __abstract__ = True
+    _sa_registry = TOY_REGISTRY
+    registry = TOY_REGISTRY
+    metadata = TOY_METADATA
+
+
+class Attachment(ToyFile):
+    __tablename__ = "toy_attachments"
+
+    folder: Mapped[str | None] = mapped_column(
+        ForeignKey(folders.c.name, deferrable=True, initially="DEFERRED"), nullable=True
+    )
+
+    def __json__(self, request: Request) -> dict[str, Any]:
+        return {**super().__json__(request), "folder": self.folder}
+
+    def update(self, data: dict[str, Any]) -> None:
+        super().update(data)
+        if "folder" in data:
+            self.folder = data["folder"]
+
+
+class AttachmentSchema(FileSchema):
+    folder = text_node(max_length=50, missing=None)
+
+
+SHARED = {User.__tablename__, Blob.__tablename__}
+TOY_TABLES = [table for table in TOY_METADATA.sorted_tables if table.name not in SHARED]
 
 
 def create_tables(engine: Engine) -> None:
