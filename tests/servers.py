@@ -12,6 +12,7 @@ import contextlib
 import grp
 import os
 import pwd
+import re
 import shutil
 import socket
 import subprocess
@@ -218,15 +219,30 @@ format = %(asctime)s %(levelname)-5.5s [%(name)s][%(request_id)s] %(message)s
 """
 
 
-def pserve_ini(settings: Mapping[str, str], port: int, logging: str, threads: int | None = None) -> str:
-    """An ini file for ``pserve``: backrest with ``settings``, waitress on 127.0.0.1, then ``logging``."""
+def pserve_ini(
+    settings: Mapping[str, str],
+    port: int,
+    logging: str,
+    threads: int | None = None,
+    server: Mapping[str, str] | None = None,
+) -> str:
+    """An ini file for ``pserve``: backrest with ``settings``, waitress on 127.0.0.1, then ``logging``.
+
+    ``server`` adds options of waitress (``clear_untrusted_proxy_headers``, ``max_request_body_size``...).
+    """
     app = "\n".join(
         ["[app:main]", "use = egg:backrest", *(f"{name} = {value}" for name, value in settings.items())]
     )
-    server = ["[server:main]", "use = egg:waitress#main", f"listen = 127.0.0.1:{port}"]
+    options = {"listen": f"127.0.0.1:{port}"}
     if threads is not None:
-        server.append(f"threads = {threads}")
-    return "\n\n".join([app, "\n".join(server), logging])
+        options["threads"] = str(threads)
+    options.update(server or {})
+    lines = [
+        "[server:main]",
+        "use = egg:waitress#main",
+        *(f"{name} = {value}" for name, value in options.items()),
+    ]
+    return "\n\n".join([app, "\n".join(lines), logging])
 
 
 @contextlib.contextmanager
@@ -359,3 +375,78 @@ def nginx_server(http: str, port: int) -> Iterator[Nginx]:
 
 
 NGINX_START_TIMEOUT = 10.0
+
+
+ROOT = Path(__file__).resolve().parent.parent
+NGINX_TEMPLATE = ROOT / "deploy" / "nginx.conf"
+"""The production template of nginx's http block, rendered as docs/deployment.rst says."""
+NGINX_PLACEHOLDER = re.compile(r"\$\{(NGINX_[A-Z_]+)\}")
+
+
+def render_nginx_template(values: Mapping[str, str]) -> str:
+    """The template with its placeholders filled in, as envsubst does; every placeholder needs a value."""
+    text = NGINX_TEMPLATE.read_text()
+    wanted = set(NGINX_PLACEHOLDER.findall(text))
+    if wanted != set(values):
+        msg = f"the template's placeholders are {sorted(wanted)}, the values name {sorted(values)}"
+        raise ValueError(msg)
+    return NGINX_PLACEHOLDER.sub(lambda match: values[match[1]], text)
+
+
+def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
+    """A throwaway certificate for 127.0.0.1, valid for a day, and its key, written in ``directory``."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        missing("openssl", "apt-get install openssl")
+    certificate, key = directory / "certificate.pem", directory / "key.pem"
+    subprocess.run(
+        [
+            openssl,
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(certificate),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return certificate, key
+
+
+def nginx_site_config(
+    directory: Path, port: int, http_port: int, app_port: int, blobs: Path
+) -> tuple[str, Path]:
+    """The rendered template, and its certificate, with logs and certificate under ``directory``.
+
+    HTTPS on ``port``, the redirects of plain HTTP on ``http_port``, backrest
+    on ``app_port``, downloads from ``blobs``; the logs in ``directory/logs``.
+    """
+    certificate, key = self_signed_certificate(directory)
+    logs = directory / "logs"
+    logs.mkdir()
+    config = render_nginx_template(
+        {
+            "NGINX_SERVER_NAME": "127.0.0.1",
+            "NGINX_HTTPS_LISTEN": f"127.0.0.1:{port}",
+            "NGINX_HTTP_LISTEN": f"127.0.0.1:{http_port}",
+            "NGINX_TLS_CERTIFICATE": str(certificate),
+            "NGINX_TLS_CERTIFICATE_KEY": str(key),
+            "NGINX_BACKREST_APP": f"127.0.0.1:{app_port}",
+            "NGINX_BACKREST_BLOBS": f"{blobs}/",
+            "NGINX_LOG_DIR": str(logs),
+        }
+    )
+    return config, certificate

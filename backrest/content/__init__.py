@@ -15,9 +15,12 @@ from backrest.content.cache import cache_from_url
 from backrest.content.declare import ContentType, add_content_kind, add_content_type
 from backrest.content.models import Content
 from backrest.content.resources import id_factory
+from backrest.errors import http_error
 
 if TYPE_CHECKING:
     from pyramid.config import Configurator
+    from pyramid.httpexceptions import HTTPException
+    from pyramid.request import Request
 
 __all__ = ["Content", "ContentType", "add_content_kind", "add_content_type", "id_factory"]
 
@@ -33,3 +36,14 @@ def includeme(config: Configurator) -> None:
     # the request again on the new version. A write that sent If-Match then
     # fails with 412; one that did not is applied on top of the other's.
     mark_error_retryable(StaleDataError)
+    config.add_exception_view(lost_race_view, context=StaleDataError, last_retry_attempt=True)
+
+
+def lost_race_view(exc: StaleDataError, request: Request) -> HTTPException:
+    """Another writer won every attempt (or the request could run only once, as an upload does)."""
+    return http_error(
+        409,
+        "request",
+        None,
+        "Another request changed this object at the same moment: get it again, then retry.",
+    )

@@ -131,6 +131,7 @@ def content_services(
         create = {
             "schema": content_type.create_schema(),
             "validators": (create_validator,),
+            "success_status": 201,
             **write_options,
             **(create_options or {}),
         }

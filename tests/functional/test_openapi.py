@@ -99,6 +99,23 @@ def test_signup_succeeds_with_201(document):
     assert "201" in document["paths"]["/-/signup"]["post"]["responses"]
 
 
+def test_creations_of_content_succeed_with_201(document):
+    assert "201" in document["paths"]["/-/documents/"]["post"]["responses"]
+    assert "201" in document["paths"]["/-/files/"]["post"]["responses"]
+
+
+def test_uploads_and_downloads_are_described(document):
+    upload = document["paths"]["/-/files/"]["post"]["requestBody"]["content"]
+    form = upload["multipart/form-data"]["schema"]
+    assert form["properties"]["file"] == {"type": "string", "format": "binary"}
+    assert "file" in form["required"]
+    data = document["paths"]["/-/files/{id}/data"]
+    assert list(data["get"]["responses"]["200"]["content"]) == ["application/octet-stream"]
+    assert "416" in data["get"]["responses"]
+    assert data["put"]["requestBody"]["content"]["*/*"]["schema"]["format"] == "binary"
+    assert {"412", "413", "415"} <= set(data["put"]["responses"])
+
+
 def test_deletes_that_answer_no_content_succeed_with_204(document):
     responses = document["paths"]["/-/userprofile"]["delete"]["responses"]
     assert responses["204"] == {"description": "No Content"}

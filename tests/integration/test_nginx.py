@@ -17,9 +17,7 @@ import json
 import os
 import re
 import secrets
-import shutil
 import ssl
-import subprocess
 import time
 from dataclasses import dataclass
 from email.utils import formatdate
@@ -32,16 +30,23 @@ import pytest
 from backrest.settings import SETTINGS
 from tests.conftest import FAST_HASHING, PASSWORD
 from tests.mailbox import parse
-from tests.servers import free_port, missing, nginx_server, pserve, pserve_logging
+from tests.servers import (
+    NGINX_TEMPLATE,
+    free_port,
+    nginx_server,
+    nginx_site_config,
+    pserve,
+    pserve_ini,
+    pserve_logging,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from email.message import Message
 
 ROOT = Path(__file__).resolve().parents[2]
-TEMPLATE = ROOT / "deploy" / "nginx.conf"
+TEMPLATE = NGINX_TEMPLATE
 PRODUCTION_INI = ROOT / "production.ini"
-PLACEHOLDER = re.compile(r"\$\{(NGINX_[A-Z_]+)\}")
 
 MIB = 1024 * 1024
 MAX_SIZE = 4 * MIB
@@ -152,77 +157,6 @@ class Site:
             connection.close()
 
 
-def render(values: dict[str, str]) -> str:
-    """The template with its placeholders filled in, as envsubst does; every placeholder needs a value."""
-    text = TEMPLATE.read_text()
-    assert set(PLACEHOLDER.findall(text)) == set(values)
-    return PLACEHOLDER.sub(lambda match: values[match[1]], text)
-
-
-def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
-    openssl = shutil.which("openssl")
-    if openssl is None:
-        missing("openssl", "apt-get install openssl")
-    certificate, key = directory / "certificate.pem", directory / "key.pem"
-    subprocess.run(
-        [
-            openssl,
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:prime256v1",
-            "-nodes",
-            "-days",
-            "1",
-            "-subj",
-            "/CN=127.0.0.1",
-            "-addext",
-            "subjectAltName=IP:127.0.0.1",
-            "-keyout",
-            str(key),
-            "-out",
-            str(certificate),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return certificate, key
-
-
-def nginx_config(directory: Path, port: int, http_port: int, app_port: int, blobs: Path) -> tuple[str, Path]:
-    """The rendered template, and its certificate, with logs and certificate under ``directory``."""
-    certificate, key = self_signed_certificate(directory)
-    logs = directory / "logs"
-    logs.mkdir()
-    config = render(
-        {
-            "NGINX_SERVER_NAME": "127.0.0.1",
-            "NGINX_HTTPS_LISTEN": f"127.0.0.1:{port}",
-            "NGINX_HTTP_LISTEN": f"127.0.0.1:{http_port}",
-            "NGINX_TLS_CERTIFICATE": str(certificate),
-            "NGINX_TLS_CERTIFICATE_KEY": str(key),
-            "NGINX_BACKREST_APP": f"127.0.0.1:{app_port}",
-            "NGINX_BACKREST_BLOBS": f"{blobs}/",
-            "NGINX_LOG_DIR": str(logs),
-        }
-    )
-    return config, certificate
-
-
-def waitress_ini(settings: dict[str, str], port: int) -> str:
-    app = ["[app:main]", "use = egg:backrest", *(f"{name} = {value}" for name, value in settings.items())]
-    options = {"listen": f"127.0.0.1:{port}", **WAITRESS}
-    server = [
-        "[server:main]",
-        "use = egg:waitress#main",
-        *(f"{name} = {value}" for name, value in options.items()),
-    ]
-    logging = pserve_logging("INFO", sqlalchemy_engine="WARN")
-    return "\n\n".join(["\n".join(app), "\n".join(server), logging])
-
-
 def wait_for_mail(directory: Path, to: str, timeout: float = 5.0) -> str:
     """The token of the first mail to ``to`` the service's worker thread delivered."""
     deadline = time.monotonic() + timeout
@@ -257,7 +191,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     directory = tmp_path_factory.mktemp("nginx")
     port, http_port, app_port = free_port(), free_port(), free_port()
     files = directory / "files"
-    config, certificate = nginx_config(directory, port, http_port, app_port, files / "blobs")
+    config, certificate = nginx_site_config(directory, port, http_port, app_port, files / "blobs")
     settings = {
         "sqlalchemy.url": f"sqlite:///{directory / 'backrest.sqlite'}",
         "backrest.db.auto_migrate": "true",
@@ -273,7 +207,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         **FAST_HASHING,
     }
     ini = directory / "server.ini"
-    ini.write_text(waitress_ini(settings, app_port))
+    ini.write_text(
+        pserve_ini(settings, app_port, pserve_logging("INFO", sqlalchemy_engine="WARN"), server=WAITRESS)
+    )
     tls = ssl.create_default_context(cafile=str(certificate))
     with nginx_server(config, port), pserve(ini, app_port, directory / "server.log"):
         client = Client(port, tls)
@@ -518,7 +454,7 @@ def test_proxy_headers(site):
 
 def test_backrest_down_is_a_503_in_the_error_shape(tmp_path):
     port, http_port, app_port = free_port(), free_port(), free_port()
-    config, certificate = nginx_config(tmp_path, port, http_port, app_port, tmp_path / "blobs")
+    config, certificate = nginx_site_config(tmp_path, port, http_port, app_port, tmp_path / "blobs")
     with nginx_server(config, port):
         client = Client(port, ssl.create_default_context(cafile=str(certificate)))
         reply = client.get("/-/heartbeat")

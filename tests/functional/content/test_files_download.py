@@ -207,3 +207,21 @@ def test_the_file_is_listed_and_filtered(logged_in: Browser, text_file: str):
     assert [item["filename"] for item in listed["results"]] == ["b.png"]
     by_size = logged_in.get("/-/files/", {"size__gte": "1000"}).json["results"]
     assert [url_of(item) for item in by_size] == [url_of_data(text_file)]
+
+
+def test_the_api_root_lists_files(anonymous: Browser):
+    collections = anonymous.get("/-/").json["collections"]
+    assert collections["files"] == {
+        "url": "http://localhost/-/files/",
+        "description": "Files: uploads of any type, with a description.",
+        "kind": "file",
+    }
+    assert collections["documents"]["kind"] == "content"
+
+
+def test_the_heartbeat_fails_when_files_cannot_be_written(app_with, anonymous: Browser, tmp_path):
+    root = tmp_path / "files"
+    broken = type(anonymous)(app_with(**{"backrest.files.root": str(root)}))
+    (root / "tmp").rmdir()
+    response = broken.get("/-/heartbeat", status=503)
+    assert error_fields(response) == [("request", "files")]

@@ -6,7 +6,7 @@ import hashlib
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 
 from backrest.files.models import Blob
 from backrest.types.files import File
@@ -329,3 +329,30 @@ def test_uploads_are_audited(logged_in: Browser, admin: Browser):
     assert actions == ["create", "update"]
     update = next(entry for entry in entries if entry["action"] == "update")
     assert set(update["changes"]) == {"sha256", "size"}
+
+
+def test_an_upload_that_loses_a_race_is_a_409(logged_in: Browser, app, database_url: str, store):
+    """An upload runs once: another writer's change between its read and its write is a conflict."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite lets one writer at a time: the race cannot happen")
+    created = upload(logged_in).json
+    engine = app.registry["db_engine"]
+
+    raced = []
+
+    def change_first(connection: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.startswith("UPDATE files SET") and not raced:
+            raced.append(statement)
+            with engine.connect() as other:
+                other.execute(text("UPDATE files SET version = version + 1"))
+                other.commit()
+
+    event.listen(engine, "before_cursor_execute", change_first)
+    try:
+        response = logged_in.put(data_path(created), b"mine", headers={"Content-Type": "text/plain"}, status=409)
+    finally:
+        event.remove(engine, "before_cursor_execute", change_first)
+    assert error_fields(response) == [("request", None)]
+    assert logged_in.get(data_path(created)).body == b"Some notes.\n"
+    assert set(stored(store)) == {created["sha256"]}
+    assert files_under(store.tmp) == []
