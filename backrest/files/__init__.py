@@ -10,16 +10,20 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import colander
+from sqlalchemy import bindparam, select
 
-from backrest.files.models import FILENAME_LENGTH, FileContent
+from backrest.files.models import FILENAME_LENGTH, Blob, FileContent
 from backrest.files.storage import BlobStore
 from backrest.files.transaction import FilesDataManager
 from backrest.files.views import file_services
 from backrest.schema import Body, text_node
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from pyramid.config import Configurator
     from pyramid.request import Request
+    from sqlalchemy.engine import Engine
 
 __all__ = ["FileContent", "FileSchema"]
 
@@ -30,9 +34,20 @@ class FileSchema(Body):
     filename = text_node(max_length=FILENAME_LENGTH, missing=colander.drop)
 
 
+def _blob_exists(engine: Engine) -> Callable[[str], bool]:
+    find = select(Blob.sha256).where(Blob.sha256 == bindparam("sha256"))
+
+    def exists(sha256: str) -> bool:
+        with engine.connect() as connection:
+            return connection.execute(find, {"sha256": sha256}).first() is not None
+
+    return exists
+
+
 def file_transaction(request: Request) -> FilesDataManager:
     """The files' part of the request's transaction, joined on first use."""
-    manager = FilesDataManager(request.registry["backrest.files"], request.tm)
+    registry = request.registry
+    manager = FilesDataManager(registry["backrest.files"], request.tm, _blob_exists(registry["db_engine"]))
     request.tm.get().join(manager)
     return manager
 

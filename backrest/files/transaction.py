@@ -16,7 +16,9 @@ The order, for a request that uploaded something:
    renames each upload to its blob path and syncs the directory.
 3. Then the database commits. If it fails, this manager's ``tpc_abort``
    removes the blobs it put in place for rows it created, unless another
-   upload has replaced the file since.
+   upload has replaced the file since, or the row is found committed after
+   all (a connection lost during COMMIT leaves its outcome unknown; when the
+   database cannot be asked, the blob stays, for ``backrest gc`` to judge).
 
 So a process killed at any moment leaves at most a temporary file or a
 blob no row names (both removed by ``backrest gc``), never a row whose blob
@@ -25,6 +27,7 @@ is missing; and a failed or aborted request leaves neither.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -32,9 +35,14 @@ from transaction.interfaces import IDataManager
 from zope.interface import implementer
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from transaction.interfaces import ITransactionManager
 
     from backrest.files.storage import BlobStore, Received
+
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -51,6 +59,8 @@ class _Upload:
 class FilesDataManager:
     store: BlobStore
     transaction_manager: ITransactionManager
+    committed: Callable[[str], bool]
+    """Whether the blob row of a SHA-256 is in the database, asked outside the transaction."""
     uploads: list[_Upload] = field(default_factory=list)
     published: list[_Upload] = field(default_factory=list)
 
@@ -89,9 +99,17 @@ class FilesDataManager:
         self.uploads.clear()
         self.published.clear()
 
+    def _committed_after_all(self, upload: _Upload) -> bool:
+        try:
+            return self.committed(upload.received.sha256)
+        except Exception:
+            log.exception("cannot tell whether blob %s was committed: it stays", upload.received.sha256)
+            return True
+
     def tpc_abort(self, transaction: Any) -> None:
         for upload in self.published:
-            self.store.remove_published(upload.received)
+            if not self._committed_after_all(upload):
+                self.store.remove_published(upload.received)
         self.published.clear()
         self._discard()
 

@@ -14,6 +14,7 @@ from backrest.files.storage import BlobStore, TooLarge
 from backrest.files.transaction import FilesDataManager
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
 
@@ -52,10 +53,16 @@ def _files(directory: Path) -> list[str]:
     return sorted(path.name for path in directory.rglob("*") if path.is_file())
 
 
-def _transaction(store: BlobStore, *, fails: bool = False) -> tuple[Any, FilesDataManager]:
+def _nowhere(sha256: str) -> bool:
+    return False
+
+
+def _transaction(
+    store: BlobStore, *, fails: bool = False, committed: Callable[[str], bool] = _nowhere
+) -> tuple[Any, FilesDataManager]:
     manager = transaction.TransactionManager(explicit=True)
     manager.begin()
-    files = FilesDataManager(store, manager)
+    files = FilesDataManager(store, manager, committed)
     manager.get().join(files)
     manager.get().join(Database(manager, fails=fails))
     return manager, files
@@ -91,6 +98,22 @@ def test_a_failed_commit_takes_back_the_blobs_its_transaction_created(store: Blo
     with pytest.raises(CommitFailedError):
         manager.commit()
     assert _files(store.blobs) == _files(store.tmp) == []
+
+
+def _unreachable(sha256: str) -> bool:
+    raise ConnectionError
+
+
+@pytest.mark.parametrize("committed", [lambda _sha256: True, _unreachable], ids=["committed", "unknown"])
+def test_a_commit_that_may_have_succeeded_keeps_its_blobs(store: BlobStore, committed):
+    """A connection lost during COMMIT: the row may be there; its blob must be."""
+    manager, files = _transaction(store, fails=True, committed=committed)
+    received = store.receive([b"maybe"], 100)
+    files.add(received)
+    files.claim(received, owner=True)
+    with pytest.raises(CommitFailedError):
+        manager.commit()
+    assert store.path(received.sha256).read_bytes() == b"maybe"
 
 
 def test_a_failed_commit_keeps_a_blob_it_did_not_create(store: BlobStore):
