@@ -349,7 +349,9 @@ def test_an_upload_that_loses_a_race_is_a_409(logged_in: Browser, app, database_
 
     event.listen(engine, "before_cursor_execute", change_first)
     try:
-        response = logged_in.put(data_path(created), b"mine", headers={"Content-Type": "text/plain"}, status=409)
+        response = logged_in.put(
+            data_path(created), b"mine", headers={"Content-Type": "text/plain"}, status=409
+        )
     finally:
         event.remove(engine, "before_cursor_execute", change_first)
     assert error_fields(response) == [("request", None)]
