@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
+    from backrest.files.storage import Received
+
 
 class CommitFailedError(Exception):
     pass
@@ -68,6 +70,14 @@ def _transaction(
     return manager, files
 
 
+def _uploaded(store: BlobStore, files: FilesDataManager, data: bytes, *, owner: bool) -> Received:
+    """``data`` received and claimed in ``files``' transaction."""
+    received = store.receive([data], 100)
+    files.add(received)
+    files.claim(received, owner=owner)
+    return received
+
+
 def test_a_commit_publishes_what_was_claimed_and_drops_the_rest(store: BlobStore):
     manager, files = _transaction(store)
     kept = store.receive([b"kept"], 100)
@@ -83,18 +93,14 @@ def test_a_commit_publishes_what_was_claimed_and_drops_the_rest(store: BlobStore
 
 def test_an_abort_leaves_nothing(store: BlobStore):
     manager, files = _transaction(store)
-    received = store.receive([b"a", b"b"], 100)
-    files.add(received)
-    files.claim(received, owner=True)
+    _uploaded(store, files, b"ab", owner=True)
     manager.abort()
     assert _files(store.blobs) == _files(store.tmp) == []
 
 
 def test_a_failed_commit_takes_back_the_blobs_its_transaction_created(store: BlobStore):
     manager, files = _transaction(store, fails=True)
-    received = store.receive([b"new"], 100)
-    files.add(received)
-    files.claim(received, owner=True)
+    _uploaded(store, files, b"new", owner=True)
     with pytest.raises(CommitFailedError):
         manager.commit()
     assert _files(store.blobs) == _files(store.tmp) == []
@@ -108,9 +114,7 @@ def _unreachable(sha256: str) -> bool:
 def test_a_commit_that_may_have_succeeded_keeps_its_blobs(store: BlobStore, committed):
     """A connection lost during COMMIT: the row may be there; its blob must be."""
     manager, files = _transaction(store, fails=True, committed=committed)
-    received = store.receive([b"maybe"], 100)
-    files.add(received)
-    files.claim(received, owner=True)
+    received = _uploaded(store, files, b"maybe", owner=True)
     with pytest.raises(CommitFailedError):
         manager.commit()
     assert store.path(received.sha256).read_bytes() == b"maybe"
@@ -118,14 +122,10 @@ def test_a_commit_that_may_have_succeeded_keeps_its_blobs(store: BlobStore, comm
 
 def test_a_failed_commit_keeps_a_blob_it_did_not_create(store: BlobStore):
     first, files = _transaction(store)
-    existing = store.receive([b"shared"], 100)
-    files.add(existing)
-    files.claim(existing, owner=True)
+    existing = _uploaded(store, files, b"shared", owner=True)
     first.commit()
     manager, files = _transaction(store, fails=True)
-    again = store.receive([b"shared"], 100)
-    files.add(again)
-    files.claim(again, owner=False)
+    _uploaded(store, files, b"shared", owner=False)
     with pytest.raises(CommitFailedError):
         manager.commit()
     assert store.path(existing.sha256).read_bytes() == b"shared"
@@ -134,9 +134,7 @@ def test_a_failed_commit_keeps_a_blob_it_did_not_create(store: BlobStore):
 
 def test_a_failed_commit_keeps_a_blob_another_upload_replaced_since(store: BlobStore):
     manager, files = _transaction(store, fails=True)
-    mine = store.receive([b"same"], 100)
-    files.add(mine)
-    files.claim(mine, owner=True)
+    mine = _uploaded(store, files, b"same", owner=True)
     theirs = store.receive([b"same"], 100)
 
     original = files.tpc_vote
@@ -153,9 +151,7 @@ def test_a_failed_commit_keeps_a_blob_another_upload_replaced_since(store: BlobS
 
 def test_an_upload_fills_a_missing_blob_it_did_not_create(store: BlobStore):
     manager, files = _transaction(store)
-    received = store.receive([b"healed"], 100)
-    files.add(received)
-    files.claim(received, owner=False)
+    received = _uploaded(store, files, b"healed", owner=False)
     manager.commit()
     assert store.path(received.sha256).read_bytes() == b"healed"
 
