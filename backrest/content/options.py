@@ -93,13 +93,27 @@ def allowed_methods(request: Request, service: Service) -> list[str]:
     return allowed
 
 
+def _fields(service: Service, method: str, schema: colander.SchemaNode) -> dict[str, Any]:
+    """The fields ``method`` takes: the schema's, and the file of a service that takes uploads."""
+    fields = {node.name: describe(node) for node in schema.children}
+    file_field = getattr(service, "file_field", None)
+    if file_field is not None:
+        fields[file_field] = {
+            "type": "file upload",
+            "required": method == "POST",
+            "read_only": False,
+            "label": "File",
+        }
+    return fields
+
+
 def options_view(service: Service) -> Callable[[Request], dict[str, Any]]:
     content_type = service.content_type
 
     def view(request: Request) -> dict[str, Any]:
         allowed = allowed_methods(request, service)
         actions = {
-            method: {node.name: describe(node) for node in arguments["schema"].children}
+            method: _fields(service, method, arguments["schema"])
             for method, _view, arguments in service.definitions
             if method in WRITING and method in allowed and arguments.get("schema") is not None
         }

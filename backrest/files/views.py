@@ -149,6 +149,9 @@ def file_services(content_type: ContentType) -> tuple[Service, Service, Service]
         update_options={"request_body": upload_body(required=False)},
         error_statuses=(413, 415),
     )
+    for service in (collection, item):
+        # OPTIONS lists it among the fields of POST and PUT.
+        service.file_field = FILE_FIELD
     data = Service(
         f"content.{content_type.name}.data",
         f"/-/{content_type.name}/{{id}}/data",

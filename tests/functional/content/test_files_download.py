@@ -225,3 +225,16 @@ def test_the_heartbeat_fails_when_files_cannot_be_written(app_with, anonymous: B
     (root / "tmp").rmdir()
     response = broken.get("/-/heartbeat", status=503)
     assert error_fields(response) == [("request", "files")]
+
+
+def test_options_list_the_file_among_the_fields(logged_in: Browser, text_file: str):
+    actions = logged_in.options("/-/files/").json["actions"]
+    assert actions["POST"]["file"] == {
+        "type": "file upload",
+        "required": True,
+        "read_only": False,
+        "label": "File",
+    }
+    assert actions["POST"]["description"]["max_length"] == 10_000
+    item = logged_in.options(url_of_data(text_file)).json["actions"]
+    assert item["PUT"]["file"]["required"] is False
