@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping, Sequence
+    from collections.abc import Callable, Iterator, Mapping, Sequence
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -264,24 +264,34 @@ def pserve(
         process = subprocess.Popen(
             [*prefix, str(PSERVE), str(ini)], stdout=stdout, stderr=log, cwd=ini.parent, env=environment
         )
-        try:
-            deadline = time.monotonic() + PSERVE_START_TIMEOUT
-            while not _listening(port):
-                if process.poll() is not None:
-                    msg = f"pserve exited with {process.returncode}:\n{log_path.read_text()}"
-                    raise RuntimeError(msg)
-                if time.monotonic() > deadline:
-                    msg = f"pserve does not listen on {port}:\n{log_path.read_text()}"
-                    raise RuntimeError(msg)
-                time.sleep(0.05)
+        with _serving("pserve", process, port, PSERVE_START_TIMEOUT, log_path.read_text):
             yield process
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+
+
+@contextlib.contextmanager
+def _serving(
+    name: str, process: subprocess.Popen[bytes], port: int, timeout: float, log: Callable[[], str]
+) -> Iterator[None]:
+    """Wait until ``process`` listens on ``port``, and stop it on leaving.
+
+    If it exits or does not listen within ``timeout`` seconds, the error
+    names ``name`` and carries what ``log`` answers.
+    """
+    try:
+        deadline = time.monotonic() + timeout
+        while not _listening(port):
+            if process.poll() is not None or time.monotonic() > deadline:
+                msg = f"{name} does not listen on {port} (exit status {process.poll()}):\n{log()}"
+                raise RuntimeError(msg)
+            time.sleep(0.02)
+        yield
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 PSERVE_START_TIMEOUT = 60.0
@@ -353,25 +363,14 @@ def nginx_server(http: str, port: int) -> Iterator[Nginx]:
         command = [binary, "-p", f"{directory}/", "-c", str(config)]
         with (directory / "stderr.log").open("wb") as stderr:
             process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr)
-        server = Nginx(port, directory)
-        try:
-            deadline = time.monotonic() + NGINX_START_TIMEOUT
-            while not _listening(port):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    errors = "".join(
-                        path.read_text() for path in (directory / "stderr.log", error_log) if path.exists()
-                    )
-                    msg = f"nginx does not listen on {port} (exit status {process.poll()}):\n{errors}"
-                    raise RuntimeError(msg)
-                time.sleep(0.02)
-            yield server
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+
+        def errors() -> str:
+            return "".join(
+                path.read_text() for path in (directory / "stderr.log", error_log) if path.exists()
+            )
+
+        with _serving("nginx", process, port, NGINX_START_TIMEOUT, errors):
+            yield Nginx(port, directory)
 
 
 NGINX_START_TIMEOUT = 10.0

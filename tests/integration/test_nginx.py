@@ -29,6 +29,7 @@ import pytest
 
 from backrest.settings import SETTINGS
 from tests.conftest import FAST_HASHING, PASSWORD
+from tests.integration.test_server import Reply
 from tests.mailbox import parse
 from tests.servers import (
     NGINX_TEMPLATE,
@@ -42,7 +43,6 @@ from tests.servers import (
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from email.message import Message
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = NGINX_TEMPLATE
@@ -64,20 +64,6 @@ WAITRESS = {
     # otherwise; backrest judges them itself (backrest.trusted_proxies).
     "clear_untrusted_proxy_headers": "false",
 }
-
-
-@dataclass
-class Reply:
-    status: int
-    headers: Message
-    body: bytes
-
-    @property
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-    def all(self, name: str) -> list[str]:
-        return self.headers.get_all(name) or []
 
 
 @dataclass

@@ -49,6 +49,10 @@ class Reply:
     def json(self) -> Any:
         return json.loads(self.body)
 
+    def all(self, name: str) -> list[str]:
+        """Every value of the header ``name``, in order."""
+        return self.headers.get_all(name) or []
+
 
 @dataclass
 class Client:
