@@ -44,9 +44,19 @@ class Upload:
 
 
 def chunks(request: Request) -> Iterator[bytes]:
-    """The request body, chunk by chunk, never past its Content-Length."""
-    stream = request.body_file
-    while chunk := stream.read(CHUNK):
+    """The request body, chunk by chunk, never past its Content-Length.
+
+    Read from ``wsgi.input`` itself: WebOb's ``body_file`` wraps it in two
+    more layers that copy every chunk again (a tenth of an upload's time).
+    """
+    stream = request.body_file_raw
+    left = request.content_length
+    if left is None:
+        while chunk := stream.read(CHUNK):
+            yield chunk
+        return
+    while left > 0 and (chunk := stream.read(min(CHUNK, left))):
+        left -= len(chunk)
         yield chunk
 
 
