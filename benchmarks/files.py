@@ -27,8 +27,8 @@ X-Accel-Redirect and the static location go through the same server and
 protocol, so their ratio is fair.
 
 For each size (MiB) it writes a file of random bytes, then, ``--repeat``
-times each, interleaved, and with the dirty pages written back (``sync``)
-before each:
+times each, interleaved (each run in an order turned by one), with the
+dirty pages written back (``sync``) before each:
 
 - ``dd if=<the file> of=<a file beside> bs=1M conv=fsync``: what the disk
   writes; and without ``conv=fsync``, into the page cache only;
@@ -41,14 +41,17 @@ before each:
 - downloads of ``GET /-/files/{id}/data`` from waitress (its
   ``wsgi.file_wrapper``), through nginx (backrest answers headers and
   ``X-Accel-Redirect``, nginx sends the blob), and of the same blob from
-  nginx's static location. The bytes are read in 1 MiB blocks and dropped;
-  one more download of each, untimed, checks their SHA-256. The blob is in
-  the page cache: these are the speeds of a file read recently.
+  nginx's static location, ``--download-repeat`` times each, interleaved.
+  The bytes are read in 1 MiB blocks and dropped; one more download of
+  each, untimed, checks their SHA-256. The blob is in the page cache:
+  these are the speeds of a file read recently.
 
-It prints, per size, the median MiB/s and time of each, the CPU the server,
-nginx and the client (or dd) used meanwhile, and for uploads the growth of
-the server's resident memory (its peak, ``VmHWM``, is reset before each
-upload through ``/proc/PID/clear_refs``); then the ratios and the goals:
+It prints, per size, the median MiB/s and time of each, for uploads the
+time after the body's last byte (waitress buffers a whole body before the
+application sees it: that is the application's part), the CPU the server,
+nginx and the client (or dd) used meanwhile, and the growth of the
+server's resident memory (its peak, ``VmHWM``, is reset before each
+transfer through ``/proc/PID/clear_refs``); then the ratios and the goals:
 uploads at least 50 % of ``dd conv=fsync``, X-Accel-Redirect downloads at
 least 90 % of nginx's static ones, a 1 GiB upload growing the server's
 memory by less than 64 MiB. ``docs/performance.rst`` has the figures.
@@ -83,7 +86,6 @@ from typing import TYPE_CHECKING, Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # tests/servers.py
-sys.path.insert(0, str(ROOT / "benchmarks"))  # seed.py, when imported from elsewhere
 
 from tests.servers import (  # noqa: E402
     free_port,
@@ -115,6 +117,8 @@ CHEAP_ARGON2 = {
     "backrest.password.argon2.memory_cost": "1024",
     "backrest.password.argon2.parallelism": "1",
 }
+BUSY = 0.5
+"""A load average above which the figures are noise."""
 NOT_DISK = frozenset({"tmpfs", "ramfs", "devtmpfs", "overlay", "squashfs", "proc", "sysfs"})
 LOGGING = pserve_logging("WARNING")
 
@@ -145,8 +149,9 @@ DOWNLOADS = [key for key, _label, kind in ROWS if kind == "download"]
 
 LEGEND = """\
 MiB/s: the size over the median time; time: from the request's first byte to the answer's last
+after body: from the body's last byte sent (waitress had buffered all but what the sockets hold) to the answer
 server, nginx: CPU the pserve process (or the nginx processes) used, in % of one CPU over the transfer
-client: CPU of this script's process, or of dd; RSS growth: the server's peak RSS during the upload
+client: CPU of this script's process, or of dd; RSS growth: the server's peak RSS during the transfer
 minus its RSS before (largest of the runs)"""
 
 
@@ -164,6 +169,8 @@ class Run:
     nginx_cpu: float | None = None
     client_cpu: float | None = None
     rss_growth_mib: float | None = None
+    after_body: float | None = None
+    """Uploads: seconds from the body's last byte sent to the answer's last byte."""
 
 
 @dataclass
@@ -182,6 +189,11 @@ class Row:
         """The median share of one CPU over the transfer, in %."""
         values = [getattr(run, name) / run.seconds for run in self.runs if getattr(run, name) is not None]
         return 100 * statistics.median(values) if values else None
+
+    @property
+    def after_body(self) -> float | None:
+        values = [run.after_body for run in self.runs if run.after_body is not None]
+        return statistics.median(values) if values else None
 
     @property
     def rss_growth_mib(self) -> float | None:
@@ -347,7 +359,10 @@ def with_static_location(config: str) -> str:
     if found is None:
         msg = "deploy/nginx.conf changed: no internal location /_blobs/"
         raise ValueError(msg)
-    static = f"\n    # The benchmark's: the same files, sent as a static file server does.\n    location {STATIC} {{\n{found['body']}    }}\n"
+    static = (
+        "\n    # The benchmark's: the same files, sent as a static file server does.\n"
+        f"    location {STATIC} {{\n{found['body']}    }}\n"
+    )
     return config[: found.end()] + static + config[found.end() :]
 
 
@@ -387,6 +402,8 @@ class Answer:
     body: bytes = b""
     length: int = 0
     sha256: str | None = None
+    after_body: float | None = None
+    """Seconds from the request's last byte sent to the answer's last byte read."""
 
     @property
     def json(self) -> Any:
@@ -449,8 +466,10 @@ class Client:
                     connection.sock.sendall(part)
                 else:
                     send_file(connection.sock, part, self.buffer)
+            sent = time.perf_counter()
             response = connection.getresponse()
             answer = Answer(response.status, response.headers, response.read())
+            answer.after_body = time.perf_counter() - sent
         except BaseException:
             connection.close()
             raise
@@ -598,7 +617,7 @@ def temporary_directory(path: Path) -> Iterator[None]:
 def running(
     options: argparse.Namespace, directory: Path, url: str, cpus: tuple[int | None, int | None]
 ) -> Iterator[Servers]:
-    server_cpu, client_cpu = cpus
+    server_cpu, _client_cpu = cpus
     settings = {**app_settings(url, directory), **dict(options.set)}
     create_user(settings)
     server = waitress_options(options.waitress)
@@ -624,7 +643,7 @@ def running(
         pserve(proxied_ini, proxied_port, logs[1], prefix=prefix) as proxied,
         nginx_server(config, nginx_port) as nginx,
     ):
-        pin(nginx_pids(nginx.directory), client_cpu)
+        pin(nginx_pids(nginx.directory), server_cpu)
         tls = ssl.create_default_context(cafile=str(certificate)) if options.tls else None
         client = Client(app_port, nginx_port, tls)
         try:
@@ -663,7 +682,8 @@ def random_file(path: Path, size: int) -> str:
 class Bench:
     servers: Servers
     directory: Path
-    client_cpu: int | None
+    server_cpu: int | None
+    """Where dd runs: what a process beside the servers writes."""
     peak_reset: bool = True
     peak_mib: dict[str, float] = field(default_factory=dict)
 
@@ -676,16 +696,16 @@ class Bench:
         command = ["dd", f"if={source}", f"of={target}", "bs=1M", "status=none"]
         if fsync:
             command.append("conv=fsync")
-        if self.client_cpu is not None:
-            command = ["taskset", "-c", str(self.client_cpu), *command]
+        if self.server_cpu is not None:
+            command = ["taskset", "-c", str(self.server_cpu), *command]
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         subprocess.run(command, check=True)
         seconds = time.perf_counter() - started
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
-        os.sync()  # without conv=fsync, the pages dd left dirty: not in the next measure
         target.unlink()
+        os.sync()  # the removal (and, without conv=fsync, what dd left dirty): not in the next measure
         return Run(seconds, client_cpu=cpu)
 
     def timed(self, to: str, call: Any) -> tuple[Any, Run]:
@@ -729,12 +749,12 @@ class Bench:
                 ),
             )
             expected = 200
+        run.after_body = answer.after_body
         if answer.status != expected:
             sys.exit(f"{LABELS[key]} answered {answer.status}: {answer.body[:1000]!r}")
         if (answer.json["sha256"], answer.json["size"]) != (sha256, source.stat().st_size):
-            sys.exit(
-                f"{LABELS[key]}: the server stored {answer.json['size']} bytes of SHA-256 {answer.json['sha256']}"
-            )
+            stored = f"{answer.json['size']} bytes of SHA-256 {answer.json['sha256']}"
+            sys.exit(f"{LABELS[key]}: the server stored {stored}")
         if key in {POST_WAITRESS, POST_NGINX}:
             # One object per upload would fill the disk at 1 GiB: the blob is
             # shared (the same bytes), and each object goes again.
@@ -762,13 +782,18 @@ class Bench:
         answer, run = self.timed(to, lambda: self.client.download(to, path))
         if answer.status != 200 or answer.length != size:  # noqa: PLR2004
             sys.exit(f"{LABELS[key]}: {answer.status}, {answer.length} bytes")
-        run.rss_growth_mib = None
-        if to == "nginx" and key == GET_STATIC:
-            run.server_cpu = None  # backrest took no part
+        if key == GET_STATIC:
+            run.server_cpu = run.rss_growth_mib = None  # backrest took no part
         return run
 
 
-def measure_size(bench: Bench, mib: int, repeat: int) -> Size:
+def rotated(keys: list[str], number: int) -> list[str]:
+    """``keys`` in the order of run ``number``: each run starts one later, so none always follows another."""
+    start = number % len(keys)
+    return keys[start:] + keys[:start]
+
+
+def measure_size(bench: Bench, mib: int, repeat: int, download_repeat: int) -> Size:
     size = Size(mib)
     source = bench.directory / f"random-{mib}"
     log(f"{mib} MiB: writing {mib} MiB of random bytes")
@@ -785,10 +810,11 @@ def measure_size(bench: Bench, mib: int, repeat: int) -> Size:
     item = created.json["__meta__"]["id"]
     os.sync()
     for number in range(repeat):
-        size.add(DD_FSYNC, bench.dd(source, fsync=True))
-        size.add(DD, bench.dd(source, fsync=False))
-        for key in UPLOADS:
-            size.add(key, bench.upload(key, source, sha256, item))
+        for key in rotated([DD_FSYNC, DD, *UPLOADS], number):
+            if key in {DD_FSYNC, DD}:
+                size.add(key, bench.dd(source, fsync=key == DD_FSYNC))
+            else:
+                size.add(key, bench.upload(key, source, sha256, item))
         log(
             f"{mib} MiB: uploads, run {number + 1} of {repeat}: "
             + ", ".join(
@@ -797,15 +823,15 @@ def measure_size(bench: Bench, mib: int, repeat: int) -> Size:
         )
     for key in DOWNLOADS:
         bench.check_download(key, item, sha256, mib * MIB)
-    for number in range(repeat):
-        for key in DOWNLOADS:
+    for number in range(download_repeat):
+        for key in rotated(DOWNLOADS, number):
             size.add(key, bench.download(key, item, sha256, mib * MIB))
         log(
-            f"{mib} MiB: downloads, run {number + 1} of {repeat}: "
+            f"{mib} MiB: downloads, run {number + 1} of {download_repeat}: "
             + ", ".join(f"{key} {mib / size.rows[key].runs[-1].seconds:,.0f} MiB/s" for key in DOWNLOADS)
         )
     deleted = client.send("waitress", "DELETE", f"/-/files/{item}")
-    if deleted.status not in {200, 204}:  # noqa: PLR2004
+    if deleted.status not in {200, 204}:
         log(f"DELETE of the last object answered {deleted.status}")
     source.unlink()
     return size
@@ -822,8 +848,8 @@ def duration(seconds: float) -> str:
     return f"{seconds * 1000:,.1f} ms" if seconds < 1 else f"{seconds:,.2f} s"
 
 
-def table(size: Size, repeat: int) -> str:
-    head = ("", "MiB/s", "time", "runs MiB/s", "server", "nginx", "client", "RSS growth")
+def table(size: Size, *, tls: bool = False) -> str:
+    head = ("", "MiB/s", "time", "after body", "runs MiB/s", "server", "nginx", "client", "RSS growth")
     rows = [head]
     for key, label, _kind in ROWS:
         row = size.rows.get(key)
@@ -835,6 +861,7 @@ def table(size: Size, repeat: int) -> str:
                 label,
                 f"{row.mib_s(size.mib):,.0f}",
                 duration(row.seconds),
+                "-" if row.after_body is None else duration(row.after_body),
                 f"{runs[0]:,.0f}-{runs[-1]:,.0f}",
                 cell(row.cpu("server_cpu"), " %"),
                 cell(row.cpu("nginx_cpu"), " %"),
@@ -843,7 +870,8 @@ def table(size: Size, repeat: int) -> str:
             )
         )
     widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
-    lines = [f"{size.mib:,} MiB, median of {repeat}"]
+    writes, downloads = (len(size.rows[key].runs) if key in size.rows else 0 for key in (DD, GET_STATIC))
+    lines = [f"{size.mib:,} MiB: medians of {writes} runs of each write, {downloads} of each download"]
     for number, row in enumerate(rows):
         lines.append(
             "  ".join(
@@ -855,11 +883,11 @@ def table(size: Size, repeat: int) -> str:
             lines.append("  ".join("-" * width for width in widths))
     lines.append("")
     lines.append(f"ratios at {size.mib:,} MiB:")
-    for goal in goals(size):
-        lines.append("  " + goal.line())
+    lines.extend("  " + goal.line() for goal in goals(size))
     waitress = size.ratio(GET_WAITRESS, GET_STATIC)
     if waitress is not None:
-        lines.append(f"  {LABELS[GET_WAITRESS]} / nginx static: {waitress:.2f} (no goal)")
+        apart = ", waitress in plain HTTP, nginx in HTTPS" if tls else ""
+        lines.append(f"  {LABELS[GET_WAITRESS]} / nginx static: {waitress:.2f} (no goal{apart})")
     dd = size.ratio(DD_FSYNC, DD)
     if dd is not None:
         lines.append(f"  dd conv=fsync / dd without: {dd:.2f} (the cost of reaching the disk)")
@@ -930,7 +958,16 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
         help="file sizes in MiB, at most 1024 (default: 1 100 1024)",
     )
     parser.add_argument(
-        "--repeat", type=int, default=3, help="runs of each measure; the median is shown (default: 3)"
+        "--repeat",
+        type=int,
+        default=3,
+        help="runs of each write (dd, uploads); the median is shown (default: 3)",
+    )
+    parser.add_argument(
+        "--download-repeat",
+        type=int,
+        default=10,
+        help="runs of each download, which cost less and vary more (default: 10)",
     )
     parser.add_argument(
         "--backend", choices=("sqlite", "postgresql"), default="sqlite", help="default: sqlite"
@@ -939,13 +976,14 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
         "--directory",
         type=Path,
         default=DEFAULT_DIRECTORY,
-        help=f"where the benchmark makes its temporary directory: the file system measured (default: {DEFAULT_DIRECTORY})",
+        help="where the benchmark makes its temporary directory: the file system measured "
+        f"(default: {DEFAULT_DIRECTORY})",
     )
     parser.add_argument("--tls", action="store_true", help="run nginx's template as shipped, with HTTPS")
     parser.add_argument(
         "--pin",
         action="store_true",
-        help="pin the servers to the first CPU, nginx, the client and dd to the second (default: no pinning)",
+        help="pin pserve, nginx and dd to the first CPU, the client to the second (default: no pinning)",
     )
     parser.add_argument(
         "--set",
@@ -968,8 +1006,8 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     options = parser.parse_args(argv)
-    if options.repeat < 1:
-        parser.error("--repeat must be at least 1")
+    if min(options.repeat, options.download_repeat) < 1:
+        parser.error("--repeat and --download-repeat must be at least 1")
     if not all(1 <= mib <= 1024 for mib in options.sizes):  # noqa: PLR2004
         parser.error("--sizes are between 1 and 1024 MiB (backrest.files.max_size in production)")
     return options
@@ -986,6 +1024,53 @@ def cpus(pinned: bool) -> tuple[int | None, int | None]:
     return first, second
 
 
+@dataclass
+class Report:
+    sizes: list[Size] = field(default_factory=list)
+    rss_after_login: dict[str, float] = field(default_factory=dict)
+    peak_mib: dict[str, float] = field(default_factory=dict)
+    peak_reset: bool = True
+
+
+def measure(options: argparse.Namespace, directory: Path, about: dict[str, str]) -> Report:
+    report = Report()
+    pinned = cpus(options.pin)
+    with database(options.backend, directory) as url, running(options, directory, url, pinned) as servers:
+        log_in(servers.client)
+        bench = Bench(servers, directory, pinned[0])
+        report.rss_after_login = {to: memory_mib(servers.pid(to), "VmRSS") for to in ("waitress", "nginx")}
+        for mib in options.sizes:
+            size = measure_size(bench, mib, options.repeat, options.download_repeat)
+            report.sizes.append(size)
+            print("\n" + table(size, tls=servers.tls) + "\n", flush=True)
+        report.peak_mib, report.peak_reset = bench.peak_mib, bench.peak_reset
+        if servers.tls:
+            about["protocol"] += f", {servers.client.cipher}"
+        for path in servers.logs:
+            text = path.read_text() if path.exists() else ""
+            if "Traceback" in text or "[error]" in text:
+                log(f"{path} has errors:\n{text[-3000:]}")
+    return report
+
+
+def closing_words(report: Report, about: dict[str, str]) -> str:
+    lines = [summary(report.sizes), ""]
+    direct, proxied = (report.rss_after_login.get(to, 0.0) for to in ("waitress", "nginx"))
+    lines.append(
+        f"server RSS after start and login: {direct:.0f} MiB (answered directly), {proxied:.0f} MiB "
+        f"(behind nginx); highest peak during a transfer: {report.peak_mib.get('waitress', 0):.0f} "
+        f"and {report.peak_mib.get('nginx', 0):.0f} MiB"
+    )
+    if not report.peak_reset:
+        lines.append(
+            "(the peak could not be reset before each upload: RSS growth is from the highest peak before)"
+        )
+    lines.append("")
+    lines.extend(f"{name}: {value}" for name, value in about.items())
+    lines.extend(["", LEGEND])
+    return "\n".join(lines)
+
+
 def main_(argv: list[str] | None = None) -> int:
     options = parse_arguments(argv)
     if nginx_binary() is None:
@@ -998,49 +1083,31 @@ def main_(argv: list[str] | None = None) -> int:
         sys.exit(f"{options.directory} has less than {needed // MIB} MiB free")
     directory = Path(tempfile.mkdtemp(prefix="bench-files-", dir=options.directory))
     about = environment(directory, options)
+    for name, value in about.items():
+        log(f"{name}: {value}")
+    if os.getloadavg()[0] > BUSY:
+        log(
+            f"WARNING: the machine is busy (load average {os.getloadavg()[0]:.1f}): expect lower, noisier "
+            "figures, and ratios to a disturbed dd"
+        )
     kind = about["file system"].split()[0]
     if kind in NOT_DISK:
         log(f"WARNING: {directory} is on a {kind}: dd and uploads measure memory, not a disk (--directory)")
-    for name, value in about.items():
-        log(f"{name}: {value}")
-    pinned = cpus(options.pin)
-    sizes: list[Size] = []
     try:
-        with database(options.backend, directory) as url, running(options, directory, url, pinned) as servers:
-            log_in(servers.client)
-            bench = Bench(servers, directory, pinned[1])
-            baseline = {to: memory_mib(servers.pid(to), "VmRSS") for to in ("waitress", "nginx")}
-            for mib in options.sizes:
-                size = measure_size(bench, mib, options.repeat)
-                sizes.append(size)
-                print("\n" + table(size, options.repeat) + "\n", flush=True)
-            if servers.tls:
-                about["protocol"] += f", {servers.client.cipher}"
-            for path in servers.logs:
-                if path.exists() and ("Traceback" in path.read_text() or "[error]" in path.read_text()):
-                    log(f"{path} has errors:\n{path.read_text()[-3000:]}")
+        report = measure(options, directory, about)
     finally:
         if options.keep:
             log(f"kept {directory}")
         else:
             shutil.rmtree(directory, ignore_errors=True)
-    print(summary(sizes))
-    print(
-        f"\nserver RSS after start and login: {baseline['waitress']:.0f} MiB (answered directly), "
-        f"{baseline['nginx']:.0f} MiB (behind nginx); highest peak during a transfer: "
-        f"{bench.peak_mib.get('waitress', 0):.0f} and {bench.peak_mib.get('nginx', 0):.0f} MiB"
-    )
-    if not bench.peak_reset:
-        print("(the peak could not be reset before each upload: RSS growth is from the highest peak before)")
-    print(f"{about['protocol']}; file system {about['file system']}")
-    print(LEGEND)
+    print(closing_words(report, about))
     if options.json:
         figures = {
             "environment": about,
             "options": {**vars(options), "json": str(options.json), "directory": str(options.directory)},
             "sizes": [
                 {"mib": size.mib, "rows": {key: asdict(row) for key, row in size.rows.items()}}
-                for size in sizes
+                for size in report.sizes
             ],
         }
         options.json.write_text(json.dumps(figures, indent=2, default=str) + "\n")

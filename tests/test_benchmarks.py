@@ -1,19 +1,21 @@
-"""The benchmark still starts, and what it seeds is what the application would have written.
+"""The benchmarks still start, and what they build (seeded rows, an nginx config, verdicts) is right.
 
-The benchmark itself never runs here: it takes minutes, and its figures are
-not a pass or a fail (``docs/performance.rst``).
+The benchmarks themselves never run here: they take minutes, and their
+figures are not a pass or a fail (``docs/performance.rst``).
 """
 
 from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 from backrest.db import get_engine
 from backrest.types.documents import DocumentSchema
+from tests.servers import _nginx_main_config, missing, nginx_binary, nginx_site_config
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
@@ -61,3 +63,76 @@ def test_seeded_rows_read_back_through_the_orm(tmp_path):
         assert {"ix_documents_title", "ix_documents_status_title"} <= {index[1] for index in indexes}
     finally:
         engine.dispose()
+
+
+def load_files_benchmark():
+    spec = importlib.util.spec_from_file_location("benchmark_files", BENCHMARKS / "files.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # for its dataclasses
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_files_benchmark_starts():
+    result = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "files.py"), "--help"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "--sizes" in result.stdout
+
+
+def test_the_files_benchmark_runs_the_production_nginx_config(tmp_path):
+    """Its plain-HTTP variant of deploy/nginx.conf, with the static location beside /_blobs/, is valid."""
+    files = load_files_benchmark()
+    blobs = tmp_path / "blobs"
+    config, _certificate = nginx_site_config(tmp_path, 8443, 8080, 6543, blobs)
+    config = files.with_static_location(files.plain_http(config))
+    directives = [line for line in config.splitlines() if not line.lstrip().startswith("#")]
+    assert not [line for line in directives if "ssl" in line]
+    assert re.search(r"^    listen 127\.0\.0\.1:8443;$", config, re.MULTILINE)
+    static = config.split(f"location {files.STATIC} {{", 1)[1].split("\n    }\n", 1)[0]
+    assert f"alias {blobs}/;" in static
+    assert "sendfile on;" in static
+    assert "internal" not in static
+    assert config.count("internal;") == 1  # /_blobs/ keeps it
+
+    binary = nginx_binary()
+    if binary is None:
+        missing("nginx", "apt-get install nginx")
+    main_config = tmp_path / "nginx.conf"
+    main_config.write_text(_nginx_main_config(tmp_path, config))
+    result = subprocess.run(
+        [binary, "-t", "-p", f"{tmp_path}/", "-c", str(main_config)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_files_benchmark_judges_its_goals():
+    files = load_files_benchmark()
+    size = files.Size(1024)
+    for key, seconds in {
+        files.DD_FSYNC: 1.0,
+        files.POST_WAITRESS: 1.9,  # 0.53 of dd
+        files.GET_STATIC: 1.0,
+        files.GET_X_ACCEL: 1.2,  # 0.83 of static
+    }.items():
+        size.add(key, files.Run(seconds, rss_growth_mib=10.0 if key == files.POST_WAITRESS else None))
+    size.add(files.POST_WAITRESS, files.Run(2.1, rss_growth_mib=70.0))
+    size.add(files.POST_WAITRESS, files.Run(1.8, rss_growth_mib=5.0))
+    judged = {goal.label: goal for goal in files.goals(size)}
+    upload = judged[f"{files.LABELS[files.POST_WAITRESS]} / dd conv=fsync"]
+    assert upload.value == 1 / 1.9  # the median of the runs
+    assert upload.passed
+    assert judged[f"{files.LABELS[files.PUT_NGINX]} / dd conv=fsync"].passed is None  # not measured
+    assert not judged["X-Accel-Redirect / nginx static"].passed
+    rss = judged["server RSS growth in an upload"]
+    assert rss.value == 70.0  # the largest of the runs
+    assert not rss.passed
+    assert "FAIL" in rss.line()
