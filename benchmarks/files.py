@@ -87,6 +87,8 @@ from typing import TYPE_CHECKING, Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # tests/servers.py
 
+import machine  # noqa: E402
+
 from tests.servers import (  # noqa: E402
     free_port,
     nginx_binary,
@@ -905,33 +907,14 @@ def summary(sizes: list[Size]) -> str:
 
 
 def environment(directory: Path, options: argparse.Namespace) -> dict[str, str]:
-    def output(*command: str) -> str:
-        try:
-            result = subprocess.run(command, capture_output=True, text=True, check=False, cwd=ROOT)
-        except OSError:
-            return "?"
-        text = (result.stdout or result.stderr).strip()
-        return text.splitlines()[0] if text else "?"
-
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.machine(),
-    )
-    dirty = subprocess.run(
-        ["git", "status", "--porcelain"], capture_output=True, text=True, cwd=ROOT, check=False
-    ).stdout.strip()
     fs = file_system(directory)
     return {
-        "cpu": f"{os.cpu_count()} x {cpu}",
+        "cpu": machine.cpu(),
         "memory": f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 1024**3:.0f} GiB",
         "kernel": platform.release(),
         "python": platform.python_version(),
-        "nginx": output(nginx_binary() or "nginx", "-v").removeprefix("nginx version: "),
-        "dd": output("dd", "--version"),
+        "nginx": machine.first_line(nginx_binary() or "nginx", "-v").removeprefix("nginx version: "),
+        "dd": machine.first_line("dd", "--version"),
         "file system": f"{fs['type']} on {fs['device']} (mounted on {fs['mounted on']}, {fs['options']}), "
         f"{fs['free']} free",
         "directory": str(directory),
@@ -939,7 +922,7 @@ def environment(directory: Path, options: argparse.Namespace) -> dict[str, str]:
         if options.tls
         else "plain HTTP/1.1 (deploy/nginx.conf with TLS taken out)",
         "backend": options.backend,
-        "commit": output("git", "rev-parse", "--short", "HEAD") + (" + uncommitted changes" if dirty else ""),
+        "commit": machine.commit(),
     }
 
 

@@ -61,6 +61,7 @@ from typing import TYPE_CHECKING, Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # tests/servers.py
 
+import machine  # noqa: E402
 import seed  # noqa: E402
 from sqlalchemy import create_engine, event, text  # noqa: E402
 from sqlalchemy.pool import NullPool  # noqa: E402
@@ -759,37 +760,14 @@ def environment() -> dict[str, str]:
     import platform  # noqa: PLC0415
     import sqlite3  # noqa: PLC0415
 
-    def output(*command: str) -> str:
-        try:
-            result = subprocess.run(command, capture_output=True, text=True, check=False, cwd=ROOT)
-        except OSError:
-            return "?"
-        return (
-            (result.stdout or result.stderr).strip().splitlines()[0]
-            if result.stdout or result.stderr
-            else "?"
-        )
-
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.machine(),
-    )
-    dirty = subprocess.run(
-        ["git", "status", "--porcelain"], capture_output=True, text=True, cwd=ROOT, check=False
-    )
     bin_dir = postgres_bin_dir()
     return {
-        "cpu": f"{os.cpu_count()} x {cpu}",
+        "cpu": machine.cpu(),
         "python": platform.python_version(),
         "sqlite": sqlite3.sqlite_version,
-        "postgresql": output(str(bin_dir / "postgres"), "--version") if bin_dir else "-",
-        "wrk": output("wrk", "--version"),
-        "commit": output("git", "rev-parse", "--short", "HEAD")
-        + (" + uncommitted changes" if dirty.stdout else ""),
+        "postgresql": machine.first_line(str(bin_dir / "postgres"), "--version") if bin_dir else "-",
+        "wrk": machine.first_line("wrk", "--version"),
+        "commit": machine.commit(),
     }
 
 
