@@ -87,8 +87,7 @@ from typing import TYPE_CHECKING, Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # tests/servers.py
 
-import machine  # noqa: E402
-
+from benchmarks import machine  # noqa: E402
 from tests.servers import (  # noqa: E402
     free_port,
     nginx_binary,

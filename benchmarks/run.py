@@ -61,7 +61,6 @@ from typing import TYPE_CHECKING, Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # tests/servers.py
 
-import machine  # noqa: E402
 import seed  # noqa: E402
 from sqlalchemy import create_engine, event, text  # noqa: E402
 from sqlalchemy.pool import NullPool  # noqa: E402
@@ -69,6 +68,7 @@ from webtest import TestApp  # noqa: E402
 
 from backrest import main  # noqa: E402
 from backrest.migrations import upgrade  # noqa: E402
+from benchmarks import machine  # noqa: E402
 from tests.servers import (  # noqa: E402
     _as_postgres_user,
     free_port,
