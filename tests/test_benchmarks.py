@@ -20,23 +20,34 @@ from tests.servers import _nginx_main_config, missing, nginx_binary, nginx_site_
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
 
-def load_seed():
-    spec = importlib.util.spec_from_file_location("benchmark_seed", BENCHMARKS / "seed.py")
+def load(name: str):
+    """``benchmarks/{name}.py`` as a module (the benchmarks are scripts, not a package)."""
+    spec = importlib.util.spec_from_file_location(f"benchmark_{name}", BENCHMARKS / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # for its dataclasses
     spec.loader.exec_module(module)
     return module
 
 
-def test_the_command_starts():
+def load_seed():
+    return load("seed")
+
+
+def help_of(script: str) -> str:
+    """What ``benchmarks/{script} --help`` prints; it must succeed."""
     result = subprocess.run(
-        [sys.executable, str(BENCHMARKS / "run.py"), "--help"],
+        [sys.executable, str(BENCHMARKS / script), "--help"],
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert "--rows" in result.stdout
+    return result.stdout
+
+
+def test_the_command_starts():
+    assert "--rows" in help_of("run.py")
 
 
 def test_seeded_documents_are_valid_documents():
@@ -66,23 +77,11 @@ def test_seeded_rows_read_back_through_the_orm(tmp_path):
 
 
 def load_files_benchmark():
-    spec = importlib.util.spec_from_file_location("benchmark_files", BENCHMARKS / "files.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # for its dataclasses
-    spec.loader.exec_module(module)
-    return module
+    return load("files")
 
 
 def test_the_files_benchmark_starts():
-    result = subprocess.run(
-        [sys.executable, str(BENCHMARKS / "files.py"), "--help"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    assert "--sizes" in result.stdout
+    assert "--sizes" in help_of("files.py")
 
 
 def test_the_files_benchmark_runs_the_production_nginx_config(tmp_path):
