@@ -13,9 +13,9 @@ import colander
 from sqlalchemy import bindparam, select
 
 from backrest.files.models import FILENAME_LENGTH, Blob, FileContent
+from backrest.files.services import file_services
 from backrest.files.storage import BlobStore
 from backrest.files.transaction import FilesDataManager
-from backrest.files.views import file_services
 from backrest.schema import Body, text_node
 
 if TYPE_CHECKING:

@@ -1,0 +1,61 @@
+"""Reading a file type's write requests: a multipart form with its file, or raw data."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from backrest.content import conditional
+from backrest.content.representation import etag, permissions
+from backrest.content.resources import ItemResource
+from backrest.files.download import data_etag
+from backrest.files.quota import upload_limit
+from backrest.files.upload import FILE_FIELD, read_multipart, read_raw
+from backrest.validation import BodyError, body_validator, report, validate
+
+if TYPE_CHECKING:
+    import colander
+    from pyramid.request import Request
+
+
+def _owner_and_replaced(request: Request) -> tuple[str | None, int]:
+    """Whose storage an upload takes, and how many of its bytes it frees (the data it replaces)."""
+    if isinstance(request.context, ItemResource):
+        obj = request.context.obj
+        return obj.owner_id, obj.size
+    return request.authenticated_userid, 0
+
+
+def upload_validator(
+    request: Request, schema: colander.SchemaNode | None = None, *, required: bool = False, **_: Any
+) -> None:
+    """A multipart form's fields, checked by ``schema``, and its ``file`` as ``request.upload``.
+
+    Any other body is read as :func:`backrest.validation.body_validator`
+    does (metadata only). ``required``: the file must be there.
+    """
+    request.upload = None
+    if request.content_type != "multipart/form-data":
+        body_validator(request, schema)
+    else:
+        try:
+            body, request.upload = read_multipart(
+                request, upload_limit(request, *_owner_and_replaced(request))
+            )
+        except BodyError as error:
+            report(request, error)
+            return
+        validate(request, schema, body)
+    if required and request.upload is None and request.errors.status < 413:  # noqa: PLR2004
+        request.errors.add(
+            "body", FILE_FIELD, f"Required: send the data as the multipart/form-data field '{FILE_FIELD}'."
+        )
+
+
+def data_validator(request: Request, **_: Any) -> None:
+    """The raw body is the file's new data; ``If-Match`` is checked before any of it is read."""
+    item: ItemResource = request.context
+    conditional.check_if_match(request, etag(item, permissions(request, item)), data_etag(item.obj))
+    try:
+        request.upload = read_raw(request, upload_limit(request, *_owner_and_replaced(request)))
+    except BodyError as error:
+        report(request, error)
