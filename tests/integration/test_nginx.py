@@ -13,7 +13,6 @@ import configparser
 import contextlib
 import hashlib
 import http.client
-import json
 import os
 import re
 import secrets
@@ -21,7 +20,6 @@ import ssl
 import time
 from dataclasses import dataclass
 from email.utils import formatdate
-from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +27,7 @@ import pytest
 
 from backrest.settings import SETTINGS
 from tests.conftest import FAST_HASHING, PASSWORD
+from tests.integration import test_server as server
 from tests.integration.test_server import Reply
 from tests.mailbox import parse
 from tests.servers import (
@@ -53,8 +52,6 @@ MAX_SIZE = 4 * MIB
 """The app's ``backrest.files.max_size`` here: a few MiB pass, and nginx's limit (1025 MiB) is far above."""
 CLIENT_ADDRESS = "127.0.1.2"
 """Where the tests' requests come from: a loopback address, but not the trusted proxy (nginx, 127.0.0.1)."""
-COOKIE = "backrest_session"
-SAFE_METHODS = frozenset({"GET", "HEAD"})
 LOG_LINE = re.compile(
     r'"(?P<request>[^"]*)" (?P<status>\d{3}) bytes=(?P<bytes>\d+) id=(?P<id>\S+) '
     r"upstream=(?P<upstream>\S+) upstream_bytes=(?P<upstream_bytes>\S+) "
@@ -67,40 +64,14 @@ WAITRESS = {
 
 
 @dataclass
-class Client:
+class Client(server.Client):
     """HTTPS to nginx from :data:`CLIENT_ADDRESS`, keeping the session cookie and sending the CSRF token."""
 
-    port: int
-    tls: ssl.SSLContext
-    session: str = ""
-    csrf_token: str = ""
+    tls: ssl.SSLContext | None = None
 
-    def request(self, method: str, path: str, body: bytes | None = None, **headers: str) -> Reply:
-        if self.session:
-            headers["Cookie"] = f"{COOKIE}={self.session}"
-        if self.csrf_token and method not in SAFE_METHODS:
-            headers.setdefault("X-CSRF-Token", self.csrf_token)
-        connection = http.client.HTTPSConnection(
+    def connect(self) -> http.client.HTTPSConnection:
+        return http.client.HTTPSConnection(
             "127.0.0.1", self.port, timeout=30, context=self.tls, source_address=(CLIENT_ADDRESS, 0)
-        )
-        try:
-            connection.request(method, path, body=body, headers=headers)
-            response = connection.getresponse()
-            reply = Reply(response.status, response.headers, response.read())
-        finally:
-            connection.close()
-        for header in reply.all("Set-Cookie"):
-            morsel = SimpleCookie(header).get(COOKIE)
-            if morsel is not None:
-                self.session = morsel.value
-        return reply
-
-    def get(self, path: str, **headers: str) -> Reply:
-        return self.request("GET", path, **headers)
-
-    def send_json(self, method: str, path: str, body: Any, **headers: str) -> Reply:
-        return self.request(
-            method, path, json.dumps(body).encode(), **{"Content-Type": "application/json", **headers}
         )
 
 
@@ -133,7 +104,7 @@ class Site:
 
     def from_app(self, method: str, path: str, **headers: str) -> Reply:
         """Ask waitress directly, as nginx does (from the trusted proxy's address, in plain HTTP)."""
-        headers["Cookie"] = f"{COOKIE}={self.client.session}"
+        headers["Cookie"] = f"{server.COOKIE}={self.client.session}"
         connection = http.client.HTTPConnection("127.0.0.1", self.app_port, timeout=30)
         try:
             connection.request(method, path, headers=headers)
@@ -159,13 +130,13 @@ def wait_for_mail(directory: Path, to: str, timeout: float = 5.0) -> str:
 def log_in(client: Client, mail_directory: Path) -> None:
     """Sign up, confirm and log in through nginx, as a frontend does."""
     email = "ada@example.com"
-    reply = client.send_json("POST", "/-/signup", {"email": email, "password": PASSWORD, "firstname": "Ada"})
+    reply = client.request("POST", "/-/signup", {"email": email, "password": PASSWORD, "firstname": "Ada"})
     assert reply.status == 201, reply.body
     token = wait_for_mail(mail_directory, email)
     assert client.request("POST", f"/-/confirm/{token}").status == 200
     # The address the session records is the client's: nginx's X-Forwarded-For,
     # not one the client made up.
-    reply = client.send_json(
+    reply = client.request(
         "PUT", "/-/login", {"login": email, "password": PASSWORD}, **{"X-Forwarded-For": "6.6.6.6"}
     )
     assert reply.status == 200, reply.body
@@ -198,7 +169,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     )
     tls = ssl.create_default_context(cafile=str(certificate))
     with nginx_server(config, port), pserve(ini, app_port, directory / "server.log"):
-        client = Client(port, tls)
+        client = Client(port, tls=tls)
         log_in(client, directory / "mail")
         yield Site(port, http_port, app_port, directory / "logs", files, client)
     assert "Traceback" not in (directory / "server.log").read_text()
@@ -442,7 +413,7 @@ def test_backrest_down_is_a_503_in_the_error_shape(tmp_path):
     port, http_port, app_port = free_port(), free_port(), free_port()
     config, certificate = nginx_site_config(tmp_path, port, http_port, app_port, tmp_path / "blobs")
     with nginx_server(config, port):
-        client = Client(port, ssl.create_default_context(cafile=str(certificate)))
+        client = Client(port, tls=ssl.create_default_context(cafile=str(certificate)))
         reply = client.get("/-/heartbeat")
     assert_error(reply, 503, "request", None)
     assert reply.headers["Retry-After"]

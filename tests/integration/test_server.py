@@ -63,17 +63,21 @@ class Client:
     csrf_token: str = ""
     set_cookies: list[str] = field(default_factory=list)
 
+    def connect(self) -> http.client.HTTPConnection:
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+
     def request(self, method: str, path: str, body: Any = None, **headers: str) -> Reply:
+        """``body`` goes as it is if it is bytes, else as JSON."""
         headers = {"Accept": "application/json", **headers}
-        data = None
-        if body is not None:
+        data = body
+        if body is not None and not isinstance(body, bytes):
             data = json.dumps(body).encode()
             headers["Content-Type"] = "application/json"
         if self.session:
             headers["Cookie"] = f"{COOKIE}={self.session}"
         if self.csrf_token and method not in SAFE_METHODS:
             headers.setdefault("X-CSRF-Token", self.csrf_token)
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        connection = self.connect()
         try:
             connection.request(method, path, body=data, headers=headers)
             response = connection.getresponse()

@@ -5,8 +5,6 @@ from __future__ import annotations
 import email
 import email.policy
 import hashlib
-import http.client
-import json
 import os
 import secrets
 from typing import TYPE_CHECKING, Any
@@ -14,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from tests.integration.conftest import empty_tables
-from tests.integration.test_server import COOKIE, login, running_server, signup_and_confirm
+from tests.integration.test_server import Reply, login, running_server, signup_and_confirm
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -40,19 +38,7 @@ def site(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> Iterato
         empty_tables(database_url)
 
 
-def send(
-    client: Client, method: str, path: str, body: bytes = b"", **headers: str
-) -> http.client.HTTPResponse:
-    headers = {"Cookie": f"{COOKIE}={client.session}", "X-CSRF-Token": client.csrf_token, **headers}
-    connection = http.client.HTTPConnection("127.0.0.1", client.port, timeout=60)
-    connection.request(method, path, body=body or None, headers=headers)
-    response = connection.getresponse()
-    response.data = response.read()
-    connection.close()
-    return response
-
-
-def upload(client: Client, data: bytes, filename: str = "noise.bin") -> http.client.HTTPResponse:
+def upload(client: Client, data: bytes, filename: str = "noise.bin") -> Reply:
     boundary = secrets.token_hex(16)
     body = (
         (
@@ -63,8 +49,8 @@ def upload(client: Client, data: bytes, filename: str = "noise.bin") -> http.cli
         + data
         + f"\r\n--{boundary}--\r\n".encode()
     )
-    return send(
-        client, "POST", "/-/files/", body, **{"Content-Type": f"multipart/form-data; boundary={boundary}"}
+    return client.request(
+        "POST", "/-/files/", body, **{"Content-Type": f"multipart/form-data; boundary={boundary}"}
     )
 
 
@@ -72,8 +58,8 @@ def upload(client: Client, data: bytes, filename: str = "noise.bin") -> http.cli
 def uploaded(site: tuple[Server, Client]) -> dict[str, Any]:
     _server, client = site
     response = upload(client, DATA)
-    assert response.status == 201, response.data
-    return json.loads(response.data)
+    assert response.status == 201, response.body
+    return response.json
 
 
 def path_of(url: str) -> str:
@@ -84,54 +70,54 @@ def test_an_upload_streams_in_and_downloads_whole(site, uploaded):
     _server, client = site
     assert uploaded["size"] == len(DATA)
     assert uploaded["sha256"] == hashlib.sha256(DATA).hexdigest()
-    response = send(client, "GET", path_of(uploaded["download"]))
+    response = client.request("GET", path_of(uploaded["download"]))
     assert response.status == 200
-    assert response.data == DATA
-    assert response.getheader("Content-Length") == str(len(DATA))
-    assert response.getheader("ETag") == f'"{uploaded["sha256"]}"'
-    assert response.getheader("Content-Disposition").startswith("attachment;")
+    assert response.body == DATA
+    assert response.headers["Content-Length"] == str(len(DATA))
+    assert response.headers["ETag"] == f'"{uploaded["sha256"]}"'
+    assert response.headers["Content-Disposition"].startswith("attachment;")
 
 
 def test_ranges_over_http(site, uploaded):
     _server, client = site
     path = path_of(uploaded["download"])
-    tail = send(client, "GET", path, Range="bytes=1048576-")
-    assert (tail.status, tail.data) == (206, DATA[1048576:])
-    middle = send(client, "GET", path, Range="bytes=100-199")
-    assert (middle.status, middle.data) == (206, DATA[100:200])
-    several = send(client, "GET", path, Range="bytes=0-9,-10")
+    tail = client.request("GET", path, Range="bytes=1048576-")
+    assert (tail.status, tail.body) == (206, DATA[1048576:])
+    middle = client.request("GET", path, Range="bytes=100-199")
+    assert (middle.status, middle.body) == (206, DATA[100:200])
+    several = client.request("GET", path, Range="bytes=0-9,-10")
     message = email.message_from_bytes(
-        b"Content-Type: " + several.getheader("Content-Type").encode() + b"\r\n\r\n" + several.data,
+        b"Content-Type: " + several.headers["Content-Type"].encode() + b"\r\n\r\n" + several.body,
         policy=email.policy.HTTP,
     )
     assert [part.get_payload(decode=True) for part in message.iter_parts()] == [DATA[:10], DATA[-10:]]
-    refused = send(client, "GET", path, Range="bytes=99999999-")
+    refused = client.request("GET", path, Range="bytes=99999999-")
     assert refused.status == 416
-    assert refused.getheader("Content-Range") == f"bytes */{len(DATA)}"
+    assert refused.headers["Content-Range"] == f"bytes */{len(DATA)}"
 
 
 def test_head_and_304_over_http(site, uploaded):
     _server, client = site
     path = path_of(uploaded["download"])
-    head = send(client, "HEAD", path)
-    assert (head.status, head.data, head.getheader("Content-Length")) == (200, b"", str(len(DATA)))
-    cached = send(client, "GET", path, **{"If-None-Match": f'"{uploaded["sha256"]}"'})
-    assert (cached.status, cached.data) == (304, b"")
+    head = client.request("HEAD", path)
+    assert (head.status, head.body, head.headers["Content-Length"]) == (200, b"", str(len(DATA)))
+    cached = client.request("GET", path, **{"If-None-Match": f'"{uploaded["sha256"]}"'})
+    assert (cached.status, cached.body) == (304, b"")
 
 
 def test_a_raw_put_replaces_the_data(site, uploaded):
     _server, client = site
     path = path_of(uploaded["download"])
-    response = send(client, "PUT", path, b"replaced", **{"Content-Type": "text/plain"})
-    assert response.status == 200, response.data
-    assert send(client, "GET", path).data == b"replaced"
-    send(client, "PUT", path, DATA, **{"Content-Type": "application/octet-stream"})
+    response = client.request("PUT", path, b"replaced", **{"Content-Type": "text/plain"})
+    assert response.status == 200, response.body
+    assert client.request("GET", path).body == b"replaced"
+    client.request("PUT", path, DATA, **{"Content-Type": "application/octet-stream"})
 
 
 def test_too_large_uploads_are_refused_and_leave_nothing(site):
     server, client = site
     response = upload(client, os.urandom(MAX_SIZE + 1))
     assert response.status == 413
-    assert b'"name": "file"' in response.data
+    assert b'"name": "file"' in response.body
     tmp: Path = server.log_path.parent / "var" / "files" / "tmp"
     assert list(tmp.iterdir()) == []
