@@ -10,7 +10,6 @@ rename: a blob path never holds a partial file. Nothing of a client's
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import secrets
@@ -18,6 +17,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from backrest.files.writer import UploadWriter
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -50,36 +51,30 @@ class Incoming:
     :meth:`write` raises :class:`TooLarge` as soon as more than ``limit``
     bytes came; :meth:`finish` flushes the file to disk; :meth:`abort`
     removes it. Memory does not grow with the data: each chunk is hashed,
-    written and dropped.
+    written and dropped (past the page cache, see :mod:`backrest.files.writer`).
     """
 
     def __init__(self, directory: Path, limit: int) -> None:
         self.limit = limit
         self.size = 0
-        self._digest = hashlib.sha256()
         # Not mkstemp: its files are the owner's alone, and the web server
         # (another user) must read the blob this file becomes. The umask and
         # the root directory's permissions decide who else may.
         self.path = directory / f"upload-{secrets.token_hex(16)}"
-        descriptor = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, FILE_MODE)
-        self._file = os.fdopen(descriptor, "wb")
+        self._file = UploadWriter(self.path, FILE_MODE)
 
     def write(self, chunk: bytes) -> None:
         self.size += len(chunk)
         if self.size > self.limit:
             raise TooLarge(self.limit)
-        self._digest.update(chunk)
         self._file.write(chunk)
 
     def finish(self) -> Received:
-        with self._file:
-            self._file.flush()
-            os.fsync(self._file.fileno())
-            inode = os.fstat(self._file.fileno()).st_ino
-        return Received(self.path, self._digest.hexdigest(), self.size, inode)
+        inode = self._file.finish()
+        return Received(self.path, self._file.sha256, self.size, inode)
 
     def abort(self) -> None:
-        self._file.close()
+        self._file.abort()
         self.path.unlink(missing_ok=True)
 
 
