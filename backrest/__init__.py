@@ -22,6 +22,7 @@ INCLUDES = (
     "backrest.mail",  # transactional mail
     "backrest.accounts",
     "backrest.sessions",
+    "backrest.keys",  # API keys
     "backrest.content",  # the config.add_content_type directive
     "backrest.files",  # content types whose objects are files
     "backrest.types",  # the content types the default app ships

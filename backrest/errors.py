@@ -21,7 +21,7 @@ from pyramid.httpexceptions import (
     status_map,
 )
 
-from backrest.security.permissions import Permission
+from backrest.security.permissions import Permission, ScopeDenied
 
 if TYPE_CHECKING:
     from pyramid.config import Configurator
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 LOCATIONS = frozenset({"body", "querystring", "header", "path", "cookie", "request"})
-WWW_AUTHENTICATE = 'Cookie realm="backrest"'
+WWW_AUTHENTICATE = 'Cookie realm="backrest", Token realm="backrest"'
 
 
 class Errors(list):
@@ -130,6 +130,8 @@ def forbidden_view(exc: HTTPForbidden, request: Request) -> Response:
     context = request.context
     if getattr(context, "hides_existence", False) and not request.has_permission(Permission.VIEW, context):
         return not_found_view(exc, request)
+    if isinstance(exc.result, ScopeDenied):
+        return http_error(403, "header", "Authorization", str(exc.result))
     if request.authenticated_userid is None:
         return http_error(
             401,

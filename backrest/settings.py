@@ -110,6 +110,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("backrest.session.secure", _as_bool, False),
     Setting("backrest.session.idle_timeout", int, 7 * 24 * 3600),
     Setting("backrest.session.absolute_timeout", int, 30 * 24 * 3600),
+    # API keys and other credentials than the session.
+    Setting("backrest.keys.pepper", str, ""),
+    Setting("backrest.auth.basic_password", _as_bool, False),
     # Cross-origin requests and proxies.
     Setting("backrest.cors.origins", _as_list, []),
     Setting("backrest.cors.max_age", int, 600),

@@ -9,10 +9,11 @@ from backrest.audit.models import AuditEntry
 from backrest.content.models import ContentRemoval
 from backrest.db import Base
 from backrest.files.models import Blob
+from backrest.keys.models import ApiKey
 from backrest.mail.models import OutboxMessage
 from backrest.sessions.models import UserSession
 from backrest.types.documents import Document
 from backrest.types.files import File
 
-MODELS = (User, AuditEntry, Blob, ContentRemoval, OutboxMessage, UserSession, Document, File)
+MODELS = (User, ApiKey, AuditEntry, Blob, ContentRemoval, OutboxMessage, UserSession, Document, File)
 metadata = Base.metadata

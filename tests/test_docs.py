@@ -25,6 +25,7 @@ REPORT = "BACKREST_DOCS_COLLECTED"
 MINIMUM_EXAMPLES = {
     "api/accounts.rst": 80,
     "api/sessions.rst": 35,
+    "api/keys.rst": 25,
     "api/errors.rst": 25,
     "api/discovery.rst": 10,
     "api/content.rst": 60,

@@ -64,6 +64,17 @@ def security_schemes(registry: Registry) -> dict[str, Any]:
             "description": "The session's CSRF token, from GET /-/login: "
             "unsafe requests authenticated by the session cookie must send it.",
         },
+        "key": {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "An API key from POST /-/keys, as 'Token KEYID:SECRET'.",
+        },
+        "basic": {
+            "type": "http",
+            "scheme": "basic",
+            "description": "HTTP Basic with an API key (KEYID:SECRET) as the password.",
+        },
     }
 
 

@@ -114,12 +114,16 @@ def success_status(view: Callable[..., Any], args: dict[str, Any]) -> int:
 
 
 def security(permission: Any, method: str) -> list[dict[str, list[str]]] | None:
-    """Protected methods need the session cookie, and its CSRF token when they change something."""
+    """Protected methods need the session cookie (and its CSRF token when they change something), or a key.
+
+    The account's own operations take the session only: API keys never manage the account.
+    """
     if permission in {None, Permission.PUBLIC}:
         return None
-    if method in SAFE_METHODS:
-        return [{"session": []}]
-    return [{"session": [], "csrf": []}]
+    session = [{"session": []}] if method in SAFE_METHODS else [{"session": [], "csrf": []}]
+    if permission == Permission.ACCOUNT:
+        return session
+    return [*session, {"key": []}, {"basic": []}]
 
 
 def operation(

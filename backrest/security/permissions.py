@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 
 from pyramid.authorization import Authenticated, Everyone
+from pyramid.security import Denied
 
 
 class Permission(enum.StrEnum):
@@ -29,3 +30,7 @@ class Principal(enum.StrEnum):
 
 def user_principal(user_id: str) -> str:
     return f"user:{user_id}"
+
+
+class ScopeDenied(Denied):
+    """Refused by an API key's scopes, not by the object's ACL: a 403 that says so."""

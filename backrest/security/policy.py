@@ -1,9 +1,10 @@
 """The security policy: who the caller is and which principals they hold.
 
-Identities come from the session cookie (see :mod:`backrest.sessions`).
-Cookie-authenticated unsafe requests need the session's CSRF token; requests
-that authenticate with an ``Authorization`` header do not, since a browser
-never adds one by itself.
+Identities come from credentials the request sends (an API key, see
+:mod:`backrest.keys`), else from the session cookie (see
+:mod:`backrest.sessions`). Cookie-authenticated unsafe requests need the
+session's CSRF token; requests that send their credentials do not, since a
+browser never adds them by itself.
 """
 
 from __future__ import annotations
@@ -14,7 +15,10 @@ from typing import TYPE_CHECKING, Any
 from pyramid.authorization import ACLHelper
 
 from backrest.accounts.models import User
-from backrest.security.permissions import Principal, user_principal
+from backrest.errors import http_error
+from backrest.keys.authentication import authenticate, sent_credentials
+from backrest.keys.credentials import CredentialError
+from backrest.security.permissions import Permission, Principal, ScopeDenied, user_principal
 from backrest.sessions.cookies import session_from_cookie
 from backrest.sessions.models import UserSession
 
@@ -36,14 +40,20 @@ class Identity:
         self,
         user_id: str,
         is_admin: bool,
+        *,
         session_id: str | None = None,
         csrf_token: str = "",
         dbsession: Session | None = None,
+        key_id: str | None = None,
+        scopes: frozenset[str] | None = None,
     ) -> None:
         self.user_id = user_id
         self.is_admin = is_admin
         self.session_id = session_id
         self.csrf_token = csrf_token
+        self.key_id = key_id
+        self.scopes = scopes
+        """What an API key may do (``read``, ``write``); ``None`` for a session or a password."""
         self._dbsession = dbsession
         self._user: User | None = None
         self._session: UserSession | None = None
@@ -52,7 +62,10 @@ class Identity:
     def of(cls, user: User, session: UserSession | None = None) -> Identity:
         """The identity of a user (and session) in hand, as after a login."""
         identity = cls(
-            user.id, user.is_admin, session.id if session else None, session.csrf_token if session else ""
+            user.id,
+            user.is_admin,
+            session_id=session.id if session else None,
+            csrf_token=session.csrf_token if session else "",
         )
         identity._user, identity._session = user, session
         return identity
@@ -68,6 +81,21 @@ class Identity:
         if self._session is None and self.session_id is not None:
             self._session = self._dbsession.get(UserSession, self.session_id)
         return self._session
+
+    def scope_denies(self, permission: str) -> str | None:
+        """Why this key's scopes refuse ``permission``, or ``None`` when they allow it.
+
+        A key acts on content, never on the account that made it: a leaked
+        key must not change the password, the address, or make more keys.
+        """
+        if self.scopes is None:
+            return None
+        if permission == Permission.ACCOUNT:
+            return "API keys cannot manage the account or its keys; log in for that."
+        needed = "read" if permission == Permission.VIEW else "write"
+        if needed in self.scopes:
+            return None
+        return f"This API key's scopes ({' '.join(sorted(self.scopes)) or 'none'}) do not include {needed}."
 
     @property
     def principals(self) -> list[str]:
@@ -94,25 +122,59 @@ def set_identity(request: Request, identity: Identity | None) -> None:
 
 class SecurityPolicy:
     def identity(self, request: Request) -> Identity | None:
-        """Found once per request attempt: Pyramid asks again for every check."""
+        """Found once per request attempt: Pyramid asks again for every check.
+
+        Bad credentials raise a 401 at the first question only; the
+        answers after it (the error views') are "anonymous".
+        """
         attempt, identity = request.environ.get(IDENTITY_KEY, (None, None))
         if IDENTITY_KEY not in request.environ or attempt != request.environ.get("retry.attempt"):
+            set_identity(request, None)
             identity = self._load_identity(request)
             set_identity(request, identity)
         return identity
 
     def _load_identity(self, request: Request) -> Identity | None:
+        try:
+            credentials = sent_credentials(request)
+            if credentials is not None:
+                caller = authenticate(request, credentials)
+                return Identity(
+                    caller.user_id,
+                    caller.is_admin,
+                    dbsession=request.dbsession,
+                    key_id=caller.key_id,
+                    scopes=caller.scopes,
+                )
+        except CredentialError as error:
+            raise http_error(
+                401,
+                error.location,
+                error.name,
+                str(error),
+                headers={"WWW-Authenticate": f'{error.scheme} realm="backrest"'},
+            ) from error
         found = session_from_cookie(request)
         if found is None:
             return None
-        return Identity(found.user_id, found.is_admin, found.id, found.csrf_token, request.dbsession)
+        return Identity(
+            found.user_id,
+            found.is_admin,
+            session_id=found.id,
+            csrf_token=found.csrf_token,
+            dbsession=request.dbsession,
+        )
 
     def authenticated_userid(self, request: Request) -> str | None:
         identity = request.identity
         return identity.user_id if identity else None
 
     def permits(self, request: Request, context: Any, permission: str) -> Any:
-        return ACLHelper().permits(context, principals(request.identity), permission)
+        identity = request.identity
+        refusal = identity.scope_denies(permission) if identity else None
+        if refusal is not None:
+            return ScopeDenied(refusal)
+        return ACLHelper().permits(context, principals(identity), permission)
 
     def remember(self, request: Request, userid: str, **kw: Any) -> list[tuple[str, str]]:
         return []

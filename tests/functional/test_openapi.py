@@ -165,12 +165,22 @@ def test_protected_operations_need_the_session_and_list_401(document):
     assert {"401", "403"} <= set(password["responses"])
 
 
+def test_content_operations_take_a_key_too(document):
+    create = document["paths"]["/-/documents/"]["post"]
+    assert create["security"] == [{"session": [], "csrf": []}, {"key": []}, {"basic": []}]
+    assert document["paths"]["/-/documents/"]["get"]["security"] == [
+        {"session": []},
+        {"key": []},
+        {"basic": []},
+    ]
+
+
 def test_public_operations_need_no_security(document):
     assert "security" not in document["paths"]["/-/signup"]["post"]
     assert "401" not in document["paths"]["/-/signup"]["post"]["responses"]
 
 
-def test_security_schemes_are_the_session_cookie_and_the_csrf_header(document):
+def test_security_schemes_are_the_session_its_csrf_header_and_keys(document):
     schemes = document["components"]["securitySchemes"]
     assert schemes["session"] | {"description": ""} == {
         "type": "apiKey",
@@ -179,6 +189,8 @@ def test_security_schemes_are_the_session_cookie_and_the_csrf_header(document):
         "description": "",
     }
     assert (schemes["csrf"]["in"], schemes["csrf"]["name"]) == ("header", "X-CSRF-Token")
+    assert (schemes["key"]["in"], schemes["key"]["name"]) == ("header", "Authorization")
+    assert schemes["basic"]["scheme"] == "basic"
 
 
 def test_security_scheme_follows_the_cookie_name_setting(app_with):

@@ -7,6 +7,7 @@ database, and stops it at the end.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import http.client
 import json
@@ -291,6 +292,36 @@ def test_reset_token_in_the_path_is_redacted_in_the_log(server):
     assert token not in log
     assert unknown not in log
     assert new_password not in log
+
+
+def test_api_keys_over_http(server):
+    """A key made in the browser's session serves a script: as Token, as Basic, in a body; then revoked."""
+    browser = server.client()
+    assert signup(browser).status == 201
+    login(browser)
+    browser.csrf_token = browser.get("/-/login").json["csrf_token"]
+    made = browser.post("/-/keys", {"name": "ci"})
+    assert made.status == 201
+    key = made.json["key"]
+    by_token = {"Authorization": f"Token {key}"}
+    by_basic = {"Authorization": "Basic " + base64.b64encode(f"ci:{key}".encode()).decode()}
+
+    script = Client(server.port)
+    created = script.post("/-/documents/", {"title": "From CI"}, **by_token)
+    assert created.status == 201
+    assert script.post("/-/documents/", {"title": "From a form", "authorisation": key}).status == 201
+    listed = script.get("/-/documents/", **by_basic)
+    assert sorted(item["title"] for item in listed.json["results"]) == ["From CI", "From a form"]
+    assert script.get("/-/documents/").json["results"] == []
+    assert script.get(f"/-/documents/?key={key}").status == 400
+
+    wrong_secret = key[:-1] + ("x" if key[-1] != "x" else "y")
+    wrong = script.get("/-/documents/", Authorization=f"Token {wrong_secret}")
+    assert wrong.status == 401
+    assert wrong.headers["WWW-Authenticate"] == 'Token realm="backrest"'
+    assert browser.request("DELETE", f"/-/keys/{made.json['id']}").status == 204
+    assert script.get("/-/documents/", **by_token).status == 401
+    assert key.split(":")[1] not in server.log
 
 
 def test_client_cannot_choose_its_address(server):

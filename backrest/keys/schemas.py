@@ -1,0 +1,38 @@
+"""The body that makes a key."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import colander
+
+from backrest.db import utcnow
+from backrest.keys.models import NAME_LENGTH
+from backrest.schema import Body, Text, text_node
+
+SCOPES = ("read", "write")
+"""``read`` views (GET, HEAD), ``write`` creates, changes and deletes."""
+
+
+def _in_the_future(node: colander.SchemaNode, value: datetime) -> None:
+    if value <= utcnow():
+        raise colander.Invalid(node, "A key's expiry must be in the future.")
+
+
+class Scopes(colander.SequenceSchema):
+    scope = colander.SchemaNode(Text(), validator=colander.OneOf(SCOPES))
+
+
+class KeySchema(Body):
+    name = text_node(max_length=NAME_LENGTH, missing="", allow_empty=True, description="What the key is for.")
+    expires = colander.SchemaNode(
+        colander.DateTime(),
+        missing=None,
+        validator=_in_the_future,
+        description="When the key stops working (ISO 8601); none: never.",
+    )
+    scopes = Scopes(
+        missing=list(SCOPES),
+        validator=colander.Length(min=1, min_err="Give the key at least one scope."),
+        description="What the key may do: read, write.",
+    )
