@@ -15,7 +15,10 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
+import limits
+from limits import RateLimitItem
 from pyramid.settings import aslist
 
 
@@ -50,6 +53,37 @@ def _as_choice(*choices: str) -> Callable[[Any], str]:
         return value
 
     return parse
+
+
+def as_rate(value: Any) -> RateLimitItem:
+    """One rate, ``N/period``: ``60/hour``, ``5/15minutes``."""
+    if isinstance(value, RateLimitItem):
+        return value
+    try:
+        rates = limits.parse_many(str(value))
+    except ValueError:
+        rates = []
+    if len(rates) != 1:
+        msg = f"must be one rate like 60/hour or 5/15minutes, not {value!r}"
+        raise ValueError(msg)
+    return rates[0]
+
+
+def as_optional_rate(value: Any) -> RateLimitItem | None:
+    """A rate, or ``None`` for an empty value: no limit."""
+    if isinstance(value, str) and not value.strip():
+        return None
+    return as_rate(value)
+
+
+REDIS_SCHEMES = ("redis", "rediss", "redis+unix")
+
+
+def _as_redis_url(value: Any) -> str:
+    if value and urlsplit(value).scheme not in REDIS_SCHEMES:
+        msg = f"must be a {', '.join(f'{scheme}://' for scheme in REDIS_SCHEMES)} URL, not {value!r}"
+        raise ValueError(msg)
+    return value
 
 
 @dataclass(frozen=True)
@@ -131,16 +165,24 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("backrest.mail.smtp.ssl", _as_bool, False),
     Setting("backrest.mail.retry_delay", int, 30),
     Setting("backrest.mail.max_attempts", int, 50),
-    # Brute-force protection (rates as "N/period" strings).
-    Setting("backrest.throttle.login", str, "30/minute"),
-    Setting("backrest.throttle.login_failures", str, "5/15minutes"),
-    Setting("backrest.throttle.login_account", str, "50/hour"),
-    Setting("backrest.throttle.signup", str, "10/hour"),
-    Setting("backrest.throttle.signup_account", str, "3/hour"),
-    Setting("backrest.throttle.reset", str, "10/hour"),
-    Setting("backrest.throttle.reset_account", str, "3/hour"),
-    Setting("backrest.throttle.resend", str, "10/hour"),
-    Setting("backrest.throttle.resend_account", str, "3/hour"),
+    # Requests per caller, anonymous or authenticated; empty turns a scope off. Each
+    # content type may have its own, backrest.throttle.<collection>.anon and .user:
+    # their names depend on the declared types (backrest/throttle/rates.py reads them).
+    Setting("backrest.throttle.anon", as_optional_rate, "60/hour"),
+    Setting("backrest.throttle.user", as_optional_rate, "2000/hour"),
+    # Brute-force protection.
+    Setting("backrest.throttle.login", as_rate, "30/minute"),
+    Setting("backrest.throttle.login_failures", as_rate, "5/15minutes"),
+    Setting("backrest.throttle.login_account", as_rate, "50/hour"),
+    Setting("backrest.throttle.signup", as_rate, "10/hour"),
+    Setting("backrest.throttle.signup_account", as_rate, "3/hour"),
+    Setting("backrest.throttle.reset", as_rate, "10/hour"),
+    Setting("backrest.throttle.reset_account", as_rate, "3/hour"),
+    Setting("backrest.throttle.resend", as_rate, "10/hour"),
+    Setting("backrest.throttle.resend_account", as_rate, "3/hour"),
+    # Where rate counters live: empty for this process's memory, or a Redis
+    # that every process serving the site shares.
+    Setting("backrest.redis_url", _as_redis_url, ""),
 )
 
 
@@ -149,22 +191,32 @@ def environment_name(name: str) -> str:
     return "BACKREST_" + name.removeprefix("backrest.").replace(".", "_").upper()
 
 
+def setting_value(raw: Mapping[str, Any], name: str, environ: Mapping[str, str] | None = None) -> Any:
+    """The unparsed value of a setting, from the environment or else ``raw``; ``None`` if neither has it."""
+    environ = os.environ if environ is None else environ
+    return environ.get(environment_name(name), raw.get(name))
+
+
+def parse_setting(name: str, parse: Callable[[Any], Any], value: Any) -> Any:
+    """``parse(value)``; a value that does not parse is an error naming the setting."""
+    try:
+        return parse(value)
+    except ValueError as error:
+        msg = f"setting {name}: {error}"
+        raise ValueError(msg) from error
+
+
 def resolve(raw: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Return ``raw`` with every known setting parsed, defaulted or overridden."""
-    environ = os.environ if environ is None else environ
     resolved = dict(raw)
     for setting in SETTINGS:
-        value = environ.get(environment_name(setting.name), raw.get(setting.name))
+        value = setting_value(raw, setting.name, environ)
         if value is None:
             if setting.default is None:
                 msg = f"setting {setting.name} (or {environment_name(setting.name)}) is required"
                 raise ValueError(msg)
             value = setting.default
-        try:
-            resolved[setting.name] = setting.parse(value)
-        except ValueError as error:
-            msg = f"setting {setting.name}: {error}"
-            raise ValueError(msg) from error
+        resolved[setting.name] = parse_setting(setting.name, setting.parse, value)
     _expand_frontend_urls(resolved)
     return resolved
 

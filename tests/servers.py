@@ -148,12 +148,12 @@ def postgresql_server() -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def redis_server() -> Iterator[str]:
-    """A fresh Redis, in memory only; yields its URL."""
+def redis_server(port: int | None = None) -> Iterator[str]:
+    """A fresh Redis, in memory only, on ``port`` or a free one; yields its URL."""
     binary = shutil.which("redis-server")
     if binary is None:
         missing("Redis", "apt-get install redis-server")
-    port = free_port()
+    port = port or free_port()
     with tempfile.TemporaryDirectory(prefix="backrest-redis-") as directory:
         process = subprocess.Popen(
             [

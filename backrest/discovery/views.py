@@ -51,6 +51,10 @@ def root_view(request: Request) -> dict[str, Any]:
     return {"collections": collections, "services": services}
 
 
+PARTS = {"database": "The database", "files": "The file storage", "redis": "Redis"}
+"""What each check of the heartbeat is about, as its error names it."""
+
+
 def _database_works(request: Request) -> bool:
     try:
         with request.registry["db_engine"].connect() as connection:
@@ -68,14 +72,23 @@ def _file_storage_works(request: Request) -> bool:
     return False
 
 
+def _redis_works(request: Request) -> bool:
+    if request.registry["throttle"].storage.works():
+        return True
+    log.error("heartbeat: Redis does not answer; rate limits are counted in each process")
+    return False
+
+
 @heartbeat.get(permission=Permission.PUBLIC)
 def heartbeat_view(request: Request) -> dict[str, Any]:
     checks = {"database": _database_works(request), "files": _file_storage_works(request)}
+    if request.registry.settings["backrest.redis_url"]:
+        checks["redis"] = _redis_works(request)
     failed = [name for name, works in checks.items() if not works]
     if failed:
         errors = Errors(503)
         for name in failed:
-            errors.add("request", name, f"The {name} does not answer.")
+            errors.add("request", name, f"{PARTS[name]} does not answer.")
         raise errors_exception(errors)
     request.response.headers["Cache-Control"] = "no-store"
     return {"status": "ok", "checks": dict.fromkeys(checks, "ok")}

@@ -225,7 +225,9 @@ def test_last_used_is_written_at_most_once_a_minute(logged_in, script, dbsession
 def test_making_and_revoking_keys_is_audited_without_the_secret(logged_in, dbsession):
     made = make_key(logged_in, name="deploy")
     logged_in.delete(f"/-/keys/{made['id']}", status=204)
-    entries = dbsession.scalars(select(AuditEntry).where(AuditEntry.object_type == "key")).all()
+    entries = dbsession.scalars(
+        select(AuditEntry).where(AuditEntry.object_type == "key").order_by(AuditEntry.created)
+    ).all()
     assert [(entry.action, entry.object_id) for entry in entries] == [
         ("key_created", made["id"]),
         ("key_revoked", made["id"]),

@@ -1,8 +1,9 @@
 import ipaddress
 
+import limits
 import pytest
 
-from backrest.settings import SETTINGS, environment_name, resolve
+from backrest.settings import SETTINGS, environment_name, parse_setting, resolve, setting_value
 
 URL = "sqlite://"
 
@@ -141,3 +142,64 @@ def test_every_setting_has_its_own_environment_variable():
     variables = [environment_name(setting.name) for setting in SETTINGS]
     assert len(set(variables)) == len(variables)
     assert all(variable.startswith("BACKREST_") and "." not in variable for variable in variables)
+
+
+# Rates and Redis
+
+
+def test_rates_are_parsed():
+    resolved = resolve({"sqlalchemy.url": URL, "backrest.throttle.user": "100/minute"}, environ={})
+    assert resolved["backrest.throttle.user"] == limits.parse("100/minute")
+    assert resolved["backrest.throttle.anon"] == limits.parse("60/hour")
+    assert resolved["backrest.throttle.login_failures"] == limits.parse("5/15minutes")
+
+
+def test_an_empty_request_rate_is_no_limit():
+    resolved = resolve({"sqlalchemy.url": URL, "backrest.throttle.anon": " "}, environ={})
+    assert resolved["backrest.throttle.anon"] is None
+
+
+@pytest.mark.parametrize("rate", ["lots", "60/fortnight", "1/second;100/day", "60"])
+def test_a_bad_rate_names_its_setting(rate):
+    with pytest.raises(ValueError, match=r"^setting backrest\.throttle\.user: must be one rate like 60/hour"):
+        resolve({"sqlalchemy.url": URL, "backrest.throttle.user": rate}, environ={})
+
+
+def test_a_brute_force_rate_cannot_be_empty():
+    with pytest.raises(ValueError, match=r"^setting backrest\.throttle\.login: must be one rate"):
+        resolve({"sqlalchemy.url": URL, "backrest.throttle.login": ""}, environ={})
+
+
+def test_a_parsed_rate_is_accepted():
+    rate = limits.parse("7/day")
+    assert (
+        resolve({"sqlalchemy.url": URL, "backrest.throttle.anon": rate}, environ={})["backrest.throttle.anon"]
+        is rate
+    )
+
+
+@pytest.mark.parametrize(
+    "url", ["", "redis://127.0.0.1:6379/1", "rediss://r.example:6380/0", "redis+unix:///run/r.sock"]
+)
+def test_redis_urls_are_accepted(url):
+    assert (
+        resolve({"sqlalchemy.url": URL, "backrest.redis_url": url}, environ={})["backrest.redis_url"] == url
+    )
+
+
+def test_a_redis_url_of_another_scheme_names_its_setting():
+    with pytest.raises(ValueError, match=r"^setting backrest\.redis_url: must be a redis://, rediss://"):
+        resolve({"sqlalchemy.url": URL, "backrest.redis_url": "memcached://127.0.0.1:11211"}, environ={})
+
+
+def test_setting_value_prefers_the_environment():
+    raw = {"backrest.throttle.documents.user": "1/minute"}
+    environ = {"BACKREST_THROTTLE_DOCUMENTS_USER": "2/minute"}
+    assert setting_value(raw, "backrest.throttle.documents.user", environ) == "2/minute"
+    assert setting_value(raw, "backrest.throttle.documents.user", {}) == "1/minute"
+    assert setting_value(raw, "backrest.throttle.files.user", {}) is None
+
+
+def test_parse_setting_names_the_setting():
+    with pytest.raises(ValueError, match=r"^setting backrest\.x: invalid literal"):
+        parse_setting("backrest.x", int, "many")

@@ -1,9 +1,16 @@
+import math
 import time
 
+import limits
 import pytest
+from pyramid.request import Request
 
 from backrest.settings import resolve
 from backrest.throttle import SCOPES, Decision, Throttle, key_of, too_many
+from backrest.throttle.rates import RequestRates, Scope
+from backrest.throttle.storage import ThrottleStorage
+from backrest.throttle.tween import collection_of, is_counted
+from tests.servers import free_port
 
 KEY = key_of("192.0.2.10")
 OTHER = key_of("198.51.100.20")
@@ -11,7 +18,7 @@ OTHER = key_of("198.51.100.20")
 
 @pytest.fixture
 def throttle() -> Throttle:
-    return Throttle({"login": "3/minute", "signup": "1/hour"})
+    return Throttle({"login": limits.parse("3/minute"), "signup": limits.parse("1/hour")})
 
 
 def test_hits_within_the_rate_are_allowed(throttle):
@@ -76,7 +83,8 @@ def test_unknown_scope_is_an_error(throttle):
 
 
 def test_throttles_do_not_share_counters():
-    one, other = Throttle({"login": "1/minute"}), Throttle({"login": "1/minute"})
+    rates = {"login": limits.parse("1/minute")}
+    one, other = Throttle(rates), Throttle(rates)
     one.hit("login", KEY)
     assert other.hit("login", KEY).allowed
 
@@ -139,3 +147,197 @@ def test_key_is_stable():
 
 def test_key_of_lone_surrogate_does_not_crash():
     assert len(key_of("\ud800")) == 64
+
+
+# count: requests in fixed windows
+
+DAILY = limits.parse("3/day")
+
+
+def test_counted_requests_within_the_rate_are_allowed(throttle):
+    decisions = [throttle.count("anon", DAILY, KEY) for _ in range(3)]
+    assert [d.allowed for d in decisions] == [True, True, True]
+    assert [d.remaining for d in decisions] == [2, 1, 0]
+    assert {d.limit for d in decisions} == {3}
+
+
+def test_a_counted_request_over_the_rate_is_refused(throttle):
+    for _ in range(3):
+        throttle.count("anon", DAILY, KEY)
+    decision = throttle.count("anon", DAILY, KEY)
+    assert not decision.allowed
+    assert decision.remaining == 0
+
+
+def test_the_window_ends_within_one_period(throttle):
+    decision = throttle.count("anon", DAILY, KEY)
+    assert time.time() < decision.reset <= time.time() + 24 * 3600
+    assert decision.retry_after == math.ceil(decision.reset - time.time())
+
+
+def test_one_window_has_one_end(throttle):
+    assert len({throttle.count("anon", DAILY, KEY).reset for _ in range(3)}) == 1
+
+
+def test_keys_have_windows_of_their_own(throttle):
+    """Callers refused together do not all come back at the same second."""
+    ends = {throttle.count("anon", DAILY, key_of(f"192.0.2.{n}")).reset % (24 * 3600) for n in range(10)}
+    assert len(ends) == 10
+
+
+def test_counted_keys_and_scopes_are_apart(throttle):
+    for _ in range(3):
+        throttle.count("anon", DAILY, KEY)
+    assert throttle.count("anon", DAILY, OTHER).allowed
+    assert throttle.count("documents.anon", DAILY, KEY).allowed
+
+
+def test_another_rate_counts_afresh(throttle):
+    for _ in range(3):
+        throttle.count("anon", DAILY, KEY)
+    assert throttle.count("anon", limits.parse("5/day"), KEY).remaining == 4
+
+
+def test_reset_forgets_every_counter(throttle):
+    for _ in range(3):
+        throttle.count("anon", DAILY, KEY)
+        throttle.hit("login", KEY)
+    throttle.reset()
+    assert throttle.count("anon", DAILY, KEY).remaining == 2
+    assert throttle.used("login", KEY) == 0
+
+
+# ThrottleStorage: Redis that does not answer
+
+
+@pytest.fixture
+def unreachable() -> ThrottleStorage:
+    """Counters in a Redis where nothing listens."""
+    return ThrottleStorage(f"redis://127.0.0.1:{free_port()}/0")
+
+
+def test_without_redis_counters_are_in_memory():
+    storage = ThrottleStorage()
+    assert storage.shared is storage.local
+    assert storage.works()
+
+
+def test_counting_goes_on_in_memory_while_redis_does_not_answer(unreachable, caplog):
+    throttle = Throttle({"login": limits.parse("3/minute")}, unreachable)
+    decisions = [throttle.count("anon", DAILY, KEY) for _ in range(4)]
+    assert [d.remaining for d in decisions] == [2, 1, 0, 0]
+    assert not decisions[-1].allowed
+    assert throttle.hit("login", KEY).remaining == 2
+    [warning] = [record for record in caplog.records if record.name == "backrest.throttle.storage"]
+    assert warning.levelname == "WARNING"
+    assert "until Redis answers again" in warning.getMessage()
+
+
+def test_redis_that_does_not_answer_does_not_work(unreachable):
+    assert not unreachable.works()
+
+
+def test_reset_without_redis_forgets_the_counters_in_memory(unreachable):
+    throttle = Throttle({}, unreachable)
+    throttle.count("anon", DAILY, KEY)
+    throttle.reset()
+    assert throttle.count("anon", DAILY, KEY).remaining == 2
+
+
+# RequestRates
+
+SETTINGS = {
+    "backrest.throttle.anon": limits.parse("60/hour"),
+    "backrest.throttle.user": limits.parse("2000/hour"),
+}
+COLLECTIONS = ("documents", "files")
+
+
+def rates(**settings: object) -> RequestRates:
+    return RequestRates({**SETTINGS, **settings}, COLLECTIONS)
+
+
+def test_each_kind_of_caller_has_its_scope():
+    assert rates().scope("anon", None) == Scope("anon", limits.parse("60/hour"))
+    assert rates().scope("user", "documents") == Scope("user", limits.parse("2000/hour"))
+
+
+def test_a_collection_may_have_a_scope_of_its_own():
+    request_rates = rates(**{"backrest.throttle.documents.user": "100/minute"})
+    assert request_rates.scope("user", "documents") == Scope("documents.user", limits.parse("100/minute"))
+    assert request_rates.scope("anon", "documents") == Scope("anon", limits.parse("60/hour"))
+    assert request_rates.scope("user", "files") == Scope("user", limits.parse("2000/hour"))
+
+
+def test_an_empty_collection_rate_lifts_the_limit_there():
+    request_rates = rates(**{"backrest.throttle.documents.anon": ""})
+    assert request_rates.scope("anon", "documents") is None
+    assert request_rates.scope("anon", None) is not None
+
+
+def test_empty_rates_limit_nothing():
+    assert not rates(**{"backrest.throttle.anon": None, "backrest.throttle.user": None})
+    assert rates(
+        **{
+            "backrest.throttle.anon": None,
+            "backrest.throttle.user": None,
+            "backrest.throttle.files.user": "1/day",
+        }
+    )
+
+
+def test_a_collection_rate_comes_from_the_environment_too(monkeypatch):
+    monkeypatch.setenv("BACKREST_THROTTLE_FILES_ANON", "9/day")
+    assert rates().scope("anon", "files") == Scope("files.anon", limits.parse("9/day"))
+
+
+def test_a_bad_collection_rate_names_its_setting():
+    with pytest.raises(ValueError, match=r"^setting backrest\.throttle\.files\.anon: must be one rate"):
+        rates(**{"backrest.throttle.files.anon": "9/fortnight"})
+
+
+def test_a_rate_for_a_collection_that_does_not_exist_stops_the_start():
+    with pytest.raises(
+        ValueError, match=r"^setting backrest\.throttle\.documnets\.user: there is no content type"
+    ):
+        rates(**{"backrest.throttle.documnets.user": "1/day"})
+
+
+# Which requests count, and in which collection
+
+
+@pytest.mark.parametrize(
+    ("path", "collection"),
+    [
+        ("/-/documents/", "documents"),
+        ("/-/documents", "documents"),
+        ("/-/documents/abc", "documents"),
+        ("/-/files/abc/data", "files"),
+        ("/-/", None),
+        ("/-/login", None),
+        ("/documents/", None),
+        ("/-/documentsx/", None),
+    ],
+)
+def test_collection_of_a_path(path, collection):
+    assert collection_of(path, COLLECTIONS) == collection
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "headers", "counted"),
+    [
+        ("GET", "/-/documents/", {}, True),
+        ("GET", "/-/heartbeat", {}, False),
+        ("GET", "/-/heartbeat/", {}, False),
+        ("GET", "/-/version", {}, True),
+        ("OPTIONS", "/-/documents/", {}, True),
+        (
+            "OPTIONS",
+            "/-/documents/",
+            {"Origin": "https://x.example", "Access-Control-Request-Method": "POST"},
+            False,
+        ),
+    ],
+)
+def test_which_requests_are_counted(method, path, headers, counted):
+    assert is_counted(Request.blank(path, method=method, headers=headers)) is counted
