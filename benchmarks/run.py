@@ -14,8 +14,14 @@ they own (``benchmarks/seed.py``), starts the service as a real ``pserve``
 process (waitress, one process, 8 threads, logging at WARNING) on a free
 127.0.0.1 port, logs in over HTTP, and loads it with ``wrk`` (one Lua script
 per scenario, in ``benchmarks/wrk/``), each scenario for a warm-up and then
-``--duration`` seconds: item GET, item GET answered 304, a list page of 20
-with its count, a filtered and ordered list page, PUT with If-Match, POST.
+``--duration`` seconds: item GET (authenticated by the session cookie, by
+an API key as ``Authorization: Token`` and as HTTP Basic), item GET answered
+304, a list page of 20 with its count, a filtered and ordered list page, PUT
+with If-Match, POST. Every request is counted against the caller's rate, at
+rates the load never reaches, in the server's memory (``--throttle
+memory``, the default, as production runs one process), in a throwaway Redis
+(``--throttle redis``, as several processes do) or not at all (``--throttle
+off``).
 
 It prints, per backend and size: requests per second, p50 and p99 latency,
 responses with another status than expected (and socket errors), the server's
@@ -42,6 +48,7 @@ to anything but 127.0.0.1. ``docs/performance.rst`` has the figures.
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
 import http.client
 import json
@@ -77,6 +84,7 @@ from tests.servers import (  # noqa: E402
     pserve,
     pserve_ini,
     pserve_logging,
+    redis_server,
 )
 
 if TYPE_CHECKING:
@@ -98,15 +106,24 @@ CHEAP_ARGON2 = {
     "backrest.password.argon2.memory_cost": "1024",
     "backrest.password.argon2.parallelism": "1",
 }
+UNREACHED_RATES = {
+    # Every request is counted, as in production, at rates the load never reaches.
+    "backrest.throttle.anon": "1000000000/hour",
+    "backrest.throttle.user": "1000000000/hour",
+}
+SESSION, TOKEN, BASIC = "session", "token", "basic"
 SCENARIOS = (
-    # name, Lua script, expected status
-    ("item GET", "item_get.lua", 200),
-    ("item GET 304", "item_304.lua", 304),
-    ("list of 20", "list.lua", 200),
-    ("filtered list", "list_filtered.lua", 200),
-    ("PUT If-Match", "put.lua", 200),
-    ("POST", "post.lua", 201),
+    # name, Lua script, expected status, how the caller authenticates
+    ("item GET", "item_get.lua", 200, SESSION),
+    ("item GET, Token", "item_get.lua", 200, TOKEN),
+    ("item GET, Basic", "item_get.lua", 200, BASIC),
+    ("item GET 304", "item_304.lua", 304, SESSION),
+    ("list of 20", "list.lua", 200, SESSION),
+    ("filtered list", "list_filtered.lua", 200, SESSION),
+    ("PUT If-Match", "put.lua", 200, SESSION),
+    ("POST", "post.lua", 201, SESSION),
 )
+THROTTLES = ("memory", "redis", "off")
 # "Task queue depth is N" (waitress.queue) is logged once per queued request whenever all threads are busy.
 LOGGING = pserve_logging("WARNING", waitress_queue="ERROR")
 
@@ -176,6 +193,18 @@ def pin(pids: list[int], cpu: int | None) -> None:
         return
     for pid in pids:
         subprocess.run(["taskset", "-a", "-p", "-c", str(cpu), str(pid)], capture_output=True, check=False)
+
+
+def redis_pids(url: str) -> list[int]:
+    """The redis-server processes listening on ``url``'s port."""
+    port = url.rsplit(":", 1)[1].split("/", maxsplit=1)[0]
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        with contextlib.suppress(OSError):
+            arguments = cmdline.read_bytes().split(b"\0")
+            if arguments and arguments[0].endswith(b"redis-server") and port.encode() in arguments:
+                found.append(int(cmdline.parent.name))
+    return found
 
 
 def children(pid: int) -> list[int]:
@@ -320,6 +349,7 @@ class Client:
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         self.cookie = ""
         self.csrf_token = ""
+        self.key = ""
 
     def request(self, method: str, path: str, body: Any = None, **headers: str) -> tuple[int, Any, Any]:
         headers = {"Accept": "application/json", **headers}
@@ -347,6 +377,18 @@ class Client:
             if morsel is not None:
                 self.cookie = f"{COOKIE}={morsel.value}"
         self.csrf_token = payload["csrf_token"]
+        status, _headers, payload = self.request("POST", "/-/keys", {"name": "benchmark"})
+        if status != 201:  # noqa: PLR2004
+            sys.exit(f"making an API key failed: {status} {payload}")
+        self.key = payload["key"]
+
+    def authorization(self, auth: str) -> dict[str, str]:
+        """The environment of a wrk script for a caller authenticated by ``auth``."""
+        if auth == TOKEN:
+            return {"BENCH_AUTHORIZATION": f"Token {self.key}"}
+        if auth == BASIC:
+            return {"BENCH_AUTHORIZATION": "Basic " + base64.b64encode(f"bench:{self.key}".encode()).decode()}
+        return {"BENCH_COOKIE": self.cookie, "BENCH_CSRF": self.csrf_token}
 
     def etags(self, ids: list[str]) -> list[tuple[str, str]]:
         pairs = []
@@ -445,10 +487,21 @@ def count_statements(
         "X-CSRF-Token": login.json["csrf_token"],
         "Accept": "application/json",
     }
+    key = browser.post_json("/-/keys", {"name": "counting"}, headers=headers, status=201).json["key"]
+    by_key = {
+        TOKEN: {"Authorization": f"Token {key}", "Accept": "application/json"},
+        BASIC: {
+            "Authorization": "Basic " + base64.b64encode(f"bench:{key}".encode()).decode(),
+            "Accept": "application/json",
+        },
+    }
     url = f"/-/documents/{some_id}"
 
     def get(_path: str, _tag: str) -> Any:
         return browser.get(url, headers=headers)
+
+    def get_by(auth: str) -> Callable[[str, str], Any]:
+        return lambda _path, _tag: browser.get(url, headers=by_key[auth])
 
     def not_modified(_path: str, tag: str) -> Any:
         return browser.get(url, headers={**headers, "If-None-Match": tag}, status=304)
@@ -467,6 +520,8 @@ def count_statements(
 
     calls: dict[str, tuple[Callable[[str, str], Any], str]] = {
         "item GET": (get, ""),
+        "item GET, Token": (get_by(TOKEN), ""),
+        "item GET, Basic": (get_by(BASIC), ""),
         "item GET 304": (not_modified, ""),
         "list of 20": (get_list, LIST),
         "filtered list": (get_list, filtered),
@@ -554,10 +609,12 @@ class Load:
     directory: Path
     counter: StatementCounter | None
     postmaster: int | None
+    redis: list[int]
 
     def our_cpu_seconds(self) -> tuple[float, float]:
-        """CPU seconds used by the machine, and by the benchmark: server, wrk, PostgreSQL, this script."""
+        """CPU seconds used by the machine, and by the benchmark: server, wrk, databases, this script."""
         pids = [self.postmaster, *children(self.postmaster)] if self.postmaster else []
+        pids += self.redis
         mine = self.server.cpu_seconds() + sum(process_cpu_seconds(pid) for pid in pids)
         for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):  # wrk, once it is waited for
             usage = resource.getrusage(who)
@@ -573,10 +630,11 @@ class Load:
         pairs = self.client.etags(ids)
         return write_lines(self.directory / "etags", [f"{some_id}\t{tag}" for some_id, tag in pairs])
 
-    def scenario(self, name: str, script: str, expected: int, samples: Samples, filtered: str) -> Scenario:
+    def scenario(self, spec: tuple[str, str, int, str], samples: Samples, filtered: str) -> Scenario:
+        """Run one of :data:`SCENARIOS`: its name, script, expected status and caller's authentication."""
+        name, script, expected, auth = spec
         env = {
-            "BENCH_COOKIE": self.client.cookie,
-            "BENCH_CSRF": self.client.csrf_token,
+            **self.client.authorization(auth),
             "BENCH_IDS": write_lines(self.directory / "ids", samples.get),
             "BENCH_PATH": LIST if script == "list.lua" else filtered,
         }
@@ -614,6 +672,20 @@ class Load:
         return scenario
 
 
+@contextlib.contextmanager
+def throttling(kind: str, cpu: int | None) -> Iterator[dict[str, str]]:
+    """The settings of ``--throttle``: rates the load never reaches, counted in memory or Redis; or none."""
+    if kind == "off":
+        yield {"backrest.throttle.anon": "", "backrest.throttle.user": ""}
+        return
+    if kind == "memory":
+        yield UNREACHED_RATES
+        return
+    with redis_server() as url:
+        pin(redis_pids(url), cpu)
+        yield {**UNREACHED_RATES, "backrest.redis_url": url}
+
+
 def run_one(
     backend: str, rows: int, options: argparse.Namespace, server_cpu: int | None, load_cpu: int | None
 ) -> Run:
@@ -621,9 +693,10 @@ def run_one(
     with (
         tempfile.TemporaryDirectory(prefix=f"backrest-bench-{backend}-") as tmp,
         database(backend, Path(tmp), load_cpu) as (url, postmaster),
+        throttling(options.throttle, load_cpu) as throttle,
     ):
         directory = Path(tmp)
-        settings = {**app_settings(url, directory, options.threads), **dict(options.set)}
+        settings = {**app_settings(url, directory, options.threads), **throttle, **dict(options.set)}
         app = main({}, **settings)  # in-process: seeding (its password hasher), counting statements
         try:
             started = time.monotonic()
@@ -639,9 +712,10 @@ def run_one(
                 check_scenarios(client, samples.get[0], filtered)
                 run.rss_start_mb = server.status("VmRSS")
                 counter = StatementCounter(url) if backend == "postgresql" else None
-                load = Load(server, client, options, load_cpu, directory, counter, postmaster)
-                for name, script, expected in SCENARIOS:
-                    scenario = load.scenario(name, script, expected, samples, filtered)
+                redis = redis_pids(throttle["backrest.redis_url"]) if "backrest.redis_url" in throttle else []
+                load = Load(server, client, options, load_cpu, directory, counter, postmaster, redis)
+                for spec in SCENARIOS:
+                    scenario = load.scenario(spec, samples, filtered)
                     run.scenarios.append(scenario)
                     log(f"{backend} {rows:,} {scenario.summary()}")
                 run.peak_rss_mb = server.status("VmHWM")
@@ -802,6 +876,13 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
         type=lambda item: tuple(item.split("=", 1)),
         metavar="NAME=VALUE",
         help="an application setting for the server, e.g. --set backrest.cache.url=memory://",
+    )
+    parser.add_argument(
+        "--throttle",
+        choices=THROTTLES,
+        default="memory",
+        help="where requests are counted against their rates: this process's memory (default), "
+        "a throwaway Redis (redis-server, on wrk's CPU), or nowhere",
     )
     parser.add_argument("--explain", action="store_true", help="print the query plans of the list scenarios")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")

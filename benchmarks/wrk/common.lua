@@ -4,6 +4,7 @@
 -- Environment, set by run.py:
 --   BENCH_COOKIE    value of the Cookie header (the session cookie)
 --   BENCH_CSRF      the session's CSRF token, sent as X-CSRF-Token
+--   BENCH_AUTHORIZATION  an Authorization header (an API key) sent instead of both
 --   BENCH_IDS       file with one document id per line
 --   BENCH_ETAGS     file with "id<TAB>etag" per line
 --   BENCH_PATH      path of the list scenarios
@@ -54,11 +55,16 @@ function bench_init()
   codes = {}
   counter = 0
   math.randomseed(os.time() + (tid or 1) * 7919)
-  headers = {
-    ["Accept"] = "application/json",
-    ["Cookie"] = os.getenv("BENCH_COOKIE") or "",
-    ["X-CSRF-Token"] = os.getenv("BENCH_CSRF") or "",
-  }
+  local authorization = os.getenv("BENCH_AUTHORIZATION") or ""
+  if authorization ~= "" then
+    headers = {["Accept"] = "application/json", ["Authorization"] = authorization}
+  else
+    headers = {
+      ["Accept"] = "application/json",
+      ["Cookie"] = os.getenv("BENCH_COOKIE") or "",
+      ["X-CSRF-Token"] = os.getenv("BENCH_CSRF") or "",
+    }
+  end
 end
 
 function init(args)
