@@ -132,7 +132,7 @@ def forbidden_view(exc: HTTPForbidden, request: Request) -> Response:
         return not_found_view(exc, request)
     if isinstance(exc.result, ScopeDenied):
         return http_error(403, "header", "Authorization", str(exc.result))
-    if request.authenticated_userid is None:
+    if request.identity is None:
         return http_error(
             401,
             "header",

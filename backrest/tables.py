@@ -6,14 +6,29 @@ compares the database with (``backrest/alembic/env.py``, and the tests).
 
 from backrest.accounts.models import User
 from backrest.audit.models import AuditEntry
-from backrest.content.models import ContentRemoval
+from backrest.content.models import ContentRemoval, Share
 from backrest.db import Base
 from backrest.files.models import Blob
 from backrest.keys.models import ApiKey
 from backrest.mail.models import OutboxMessage
 from backrest.sessions.models import UserSession
+from backrest.teams.models import Team, TeamGrant, TeamMember
 from backrest.types.documents import Document
 from backrest.types.files import File
 
-MODELS = (User, ApiKey, AuditEntry, Blob, ContentRemoval, OutboxMessage, UserSession, Document, File)
+MODELS = (
+    User,
+    ApiKey,
+    AuditEntry,
+    Blob,
+    ContentRemoval,
+    Share,
+    OutboxMessage,
+    UserSession,
+    Team,
+    TeamMember,
+    TeamGrant,
+    Document,
+    File,
+)
 metadata = Base.metadata

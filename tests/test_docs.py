@@ -26,6 +26,7 @@ MINIMUM_EXAMPLES = {
     "api/accounts.rst": 80,
     "api/sessions.rst": 35,
     "api/keys.rst": 25,
+    "api/teams.rst": 20,
     "api/errors.rst": 25,
     "api/throttling.rst": 25,
     "api/discovery.rst": 10,

@@ -31,8 +31,8 @@ def record(
     callers name changed secret fields (``{"password": "changed"}``), never
     their values.
     """
-    if actor_id is None:
-        actor_id = request.authenticated_userid
+    if actor_id is None and request.identity is not None:
+        actor_id = request.identity.actor
     if owner_id is None and object_type == "user":
         owner_id = object_id
     entry = AuditEntry(

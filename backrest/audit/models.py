@@ -63,6 +63,8 @@ class AuditEntry(PublicIdMixin, Base):
             return []
         if identity.is_admin:
             return None
+        if identity.user_id is None:
+            return [cls.actor_id == identity.actor]  # a team's key: its own acts
         return [cls.actor_id == identity.user_id, cls.owner_id == identity.user_id]
 
     def __json__(self, request: Request) -> dict[str, Any]:

@@ -81,5 +81,10 @@ def cache_from_url(url: str, ttl: int) -> PageCache | None:
 
 def page_key(request: Request, collection: str, generation: int) -> str:
     identity = request.identity
-    caller = f"{identity.user_id}:{int(identity.is_admin)}" if identity else "-"
+    # Everything that decides what the caller sees: a new team or grant is a new key.
+    caller = (
+        f"{identity.user_id}:{int(identity.is_admin)}:{','.join(identity.team_ids)}:{','.join(identity.grants)}"
+        if identity
+        else "-"
+    )
     return f"{collection}:{generation}:{caller}:{request.path_qs}"

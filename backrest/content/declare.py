@@ -25,6 +25,7 @@ import colander
 
 from backrest.content.options import options_view
 from backrest.content.resources import collection_factory, id_factory
+from backrest.content.shares import share_services
 from backrest.content.views import ContentViews
 from backrest.schema import Flag
 from backrest.security.permissions import Permission, Principal
@@ -182,3 +183,5 @@ def add_content_type(config: Configurator, content_type: ContentType | None = No
     registry.setdefault("backrest.content_types", {})[content_type.name] = content_type
     registry.setdefault("backrest.content_types_by_model", {})[content_type.model] = content_type
     register_services(config, *build(content_type))
+    if content_type.shareable and not content_type.read_only:
+        register_services(config, *share_services(content_type, ContentViews(content_type)))

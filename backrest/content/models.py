@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from backrest.security.policy import Identity
 
-OWNER_PERMISSIONS = (Permission.VIEW, Permission.EDIT, Permission.DELETE)
+OWNER_PERMISSIONS = (Permission.VIEW, Permission.EDIT, Permission.DELETE, Permission.SHARE)
 
 
 class Content(PublicIdMixin, Base):
@@ -80,7 +80,8 @@ class Content(PublicIdMixin, Base):
         ``None`` when every object is. Lists are filtered by their union; a
         list's ``Last-Modified`` is the newest ``modified`` under each of them.
         """
-        if identity is None:
+        if identity is None or identity.user_id is None:
+            # Anonymous, or a team's key: what everyone sees (teams add their shares and grants).
             return [cls.public.is_(True)]
         if identity.is_admin:
             return None
@@ -119,3 +120,18 @@ class ContentRemoval(Base):
     collection: Mapped[str] = mapped_column(String(64), primary_key=True)
     principal: Mapped[str] = mapped_column(String(100), primary_key=True)
     removed: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Share(Base):
+    """An object shared with a team: the team's members may view it."""
+
+    __tablename__ = "content_shares"
+    __table_args__ = (
+        # What a team's members may see of a collection: one index range.
+        Index("ix_content_shares_team_id_collection", "team_id", "collection", "object_id"),
+    )
+
+    collection: Mapped[str] = mapped_column(String(64), primary_key=True)
+    object_id: Mapped[str] = mapped_column(String(22), primary_key=True)
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True)
+    shared: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING, Any
 from pyramid.authorization import ACLHelper
 
 from backrest.content.conditional import strong_etag
-from backrest.security.permissions import OBJECT_PERMISSIONS
-from backrest.security.policy import principals
+from backrest.security.permissions import OBJECT_PERMISSIONS, principals
 
 if TYPE_CHECKING:
     from collections.abc import Hashable
@@ -31,8 +30,13 @@ def permissions(request: Request, item: ItemResource) -> list[str]:
     without going through Pyramid for each permission.
     """
     helper = ACLHelper()
-    held = principals(request.identity)
-    return [str(permission) for permission in OBJECT_PERMISSIONS if helper.permits(item, held, permission)]
+    identity = request.identity
+    held = principals(identity)
+    return [
+        str(permission)
+        for permission in OBJECT_PERMISSIONS
+        if helper.permits(item, held, permission) and not (identity and identity.scope_denies(permission))
+    ]
 
 
 def _acl_key(item: ItemResource) -> tuple[tuple[str, str, Hashable], ...]:

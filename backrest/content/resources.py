@@ -8,16 +8,19 @@ from pyramid.authorization import ALL_PERMISSIONS, DENY_ALL, Allow
 from pyramid.httpexceptions import HTTPNotFound
 from sqlalchemy import bindparam, select
 
+from backrest.content.sharing import shared_condition, shared_teams_column, split
 from backrest.resources import Root
-from backrest.security.permissions import Permission, Principal
+from backrest.security.permissions import Permission, Principal, grant_principal, team_principal
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from pyramid.request import Request
+    from sqlalchemy.sql.elements import ColumnElement
 
     from backrest.content.declare import ContentType
     from backrest.content.models import Content
+    from backrest.security.policy import Identity
 
 
 class CollectionResource:
@@ -35,14 +38,15 @@ class CollectionResource:
             (Allow, Principal.ADMIN, ALL_PERMISSIONS),
             (Allow, Principal.EVERYONE, Permission.VIEW),
             *((Allow, principal, Permission.CREATE) for principal in self.content_type.creators),
+            (Allow, grant_principal(f"{self.content_type.name}.create"), Permission.CREATE),
         ]
 
     @property
     def url(self) -> str:
         return f"{self.request.application_url}/-/{self.content_type.name}/"
 
-    def item(self, obj: Content) -> ItemResource:
-        return ItemResource(obj, self)
+    def item(self, obj: Content, shared_with: tuple[str, ...] = ()) -> ItemResource:
+        return ItemResource(obj, self, shared_with)
 
 
 class ItemResource:
@@ -51,19 +55,46 @@ class ItemResource:
     hides_existence = True
     """A caller who may not view the object is told it does not exist (404)."""
 
-    def __init__(self, obj: Content, parent: CollectionResource) -> None:
+    def __init__(self, obj: Content, parent: CollectionResource, shared_with: tuple[str, ...] = ()) -> None:
         self.obj = obj
         self.__name__ = obj.id
         self.__parent__ = parent
+        self.shared_with = shared_with
+        """The caller's teams the object is shared with (not the others': the caller may not know them)."""
 
     def __acl__(self) -> list[tuple[str, str, Any]]:
         # Nothing is inherited: the collection lets everyone view (its list),
         # which must not let everyone view each object in it.
-        return [*self.obj.__acl__(), DENY_ALL]
+        return [
+            *self.obj.__acl__(),
+            *granted(self.__parent__.content_type.name),
+            *((Allow, team_principal(team_id), Permission.VIEW) for team_id in self.shared_with),
+            DENY_ALL,
+        ]
 
     @property
     def url(self) -> str:
         return self.__parent__.url + self.obj.id
+
+
+GRANTED = (Permission.VIEW, Permission.EDIT, Permission.DELETE)
+"""What a team's grant on a content type (``documents.edit``) allows on every object of it."""
+
+
+def granted(collection: str) -> list[tuple[str, str, Any]]:
+    """The ACL entries of the grants on ``collection``: its objects, whoever owns them."""
+    return [(Allow, grant_principal(f"{collection}.{permission}"), permission) for permission in GRANTED]
+
+
+def visibility_for(content_type: ContentType, identity: Identity | None) -> list[ColumnElement[bool]] | None:
+    """The model's visibility for ``identity``, or every object for a holder of the type's view grant."""
+    if identity is not None and f"{content_type.name}.view" in identity.grants:
+        return None
+    conditions = content_type.model.visibility(identity)
+    shared = shared_condition(content_type, identity)
+    if conditions is None or shared is None:
+        return conditions
+    return [*conditions, shared]
 
 
 def collection_factory(content_type: ContentType) -> Callable[[Request], CollectionResource]:
@@ -79,12 +110,16 @@ def id_factory(model: type[Content]) -> Callable[[Request], ItemResource]:
     load = select(model).where(model.id == bindparam("id"))
 
     def factory(request: Request) -> ItemResource:
-        obj = request.dbsession.execute(load, {"id": request.matchdict["id"]}).scalar()
-        if obj is None:
+        content_type = request.registry["backrest.content_types_by_model"][model]
+        shared = shared_teams_column(content_type, request.identity)
+        statement = load if shared is None else load.add_columns(shared)
+        row = request.dbsession.execute(statement, {"id": request.matchdict["id"]}).first()
+        if row is None:
             # Answered exactly as an object the caller may not see (errors.forbidden_view):
             # the two must not be told apart.
             raise HTTPNotFound
-        content_type = request.registry["backrest.content_types_by_model"][model]
-        return CollectionResource(request, content_type).item(obj)
+        return CollectionResource(request, content_type).item(
+            row[0], split(row[1]) if shared is not None else ()
+        )
 
     return factory

@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from pyramid.httpexceptions import HTTPNoContent, HTTPNotModified
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from backrest import audit
 from backrest.content import conditional
 from backrest.content.cache import page_key
-from backrest.content.models import ContentRemoval, visible
+from backrest.content.models import ContentRemoval, Share, visible
 from backrest.content.query import QueryParser, parse_datetime
 from backrest.content.representation import (
     changes,
@@ -30,10 +30,12 @@ from backrest.content.representation import (
     permissions_of,
     representation,
 )
+from backrest.content.resources import visibility_for
+from backrest.content.sharing import shared_teams_column, split
 from backrest.db import utcnow
 from backrest.errors import http_error
 from backrest.renderers import timestamp
-from backrest.security.policy import principals
+from backrest.security.permissions import principals, team_principal
 from backrest.serialize import jsonable
 
 if TYPE_CHECKING:
@@ -104,7 +106,7 @@ class ContentViews:
         # but committed after it (see backrest.modified_since.margin).
         generated = utcnow() - timedelta(seconds=request.registry.settings["backrest.modified_since.margin"])
         query = QueryParser(request, self.content_type).parse()
-        visibility = self.model.visibility(request.identity)
+        visibility = visibility_for(self.content_type, request.identity)
         shown = visible(visibility)
         cap = request.registry.settings["backrest.count.max"]
         count, *changed = request.dbsession.execute(
@@ -116,23 +118,26 @@ class ContentViews:
         exact = count <= cap
         if query.page > 1 and exact and query.offset >= count:
             raise http_error(404, "querystring", "page", "There is no such page.")
-        objects = list(
-            request.dbsession.scalars(
-                select(self.model)
-                .where(shown, *query.conditions)
-                .order_by(*query.order_by)
-                .limit(query.page_size)
-                .offset(query.offset)
-            )
+        shared = shared_teams_column(self.content_type, request.identity)
+        page = (
+            select(self.model)
+            .where(shown, *query.conditions)
+            .order_by(*query.order_by)
+            .limit(query.page_size)
+            .offset(query.offset)
         )
-        if query.page > 1 and not objects:
+        if shared is None:
+            items = [collection.item(obj) for obj in request.dbsession.scalars(page)]
+        else:
+            rows = request.dbsession.execute(page.add_columns(shared))
+            items = [collection.item(obj, split(teams)) for obj, teams in rows]
+        if query.page > 1 and not items:
             raise http_error(404, "querystring", "page", "There is no such page.")
-        items = [collection.item(obj) for obj in objects]
         allowed = permissions_of(request, items)
         changed = [moment for moment in changed if moment is not None]
         window = request.registry.settings["backrest.page.max_offset"]
         more = query.offset + query.page_size < window and (
-            (exact and query.offset + len(objects) < count) or (not exact and len(objects) == query.page_size)
+            (exact and query.offset + len(items) < count) or (not exact and len(items) == query.page_size)
         )
         return {
             "etag": conditional.strong_etag(
@@ -194,14 +199,14 @@ class ContentViews:
             params.append(("page", str(page)))
         return request.path_url + ("?" + urlencode(params) if params else "")
 
-    def _changed(self, request: Request) -> None:
+    def mark_changed(self, request: Request) -> None:
         """Cached pages of this collection are stale once the write commits."""
         cache = request.registry.get("backrest.page_cache")
         if cache is not None:
             name = self.content_type.name
             request.tm.get().addAfterCommitHook(lambda committed: committed and cache.advance(name))
 
-    def _record(self, request: Request, action: str, obj: Content, changed: dict[str, Any]) -> None:
+    def record(self, request: Request, action: str, obj: Content, changed: dict[str, Any]) -> None:
         audit.record(
             request,
             action,
@@ -224,10 +229,11 @@ class ContentViews:
         self.apply(request, obj, request.validated)
         request.dbsession.add(obj)
         request.dbsession.flush()
-        self._changed(request)
-        item = collection.item(obj)
+        shared_with = self._share_with_key_team(request, obj)
+        self.mark_changed(request)
+        item = collection.item(obj, shared_with)
         allowed = permissions(request, item)
-        self._record(request, "create", obj, changes({}, fields(request, item)))
+        self.record(request, "create", obj, changes({}, fields(request, item)))
         response = request.response
         response.status_code = 201
         response.location = item.url
@@ -251,12 +257,12 @@ class ContentViews:
         before = fields(request, item)
         listed_for = obj.listed_for()
         self.apply(request, obj, request.validated)
-        self._remember_removal(request, listed_for - obj.listed_for())
+        self.remember_removal(request, listed_for - obj.listed_for())
         request.dbsession.flush()
-        self._changed(request)
+        self.mark_changed(request)
         changed = changes(before, fields(request, item))
         if changed:
-            self._record(request, "update", obj, changed)
+            self.record(request, "update", obj, changed)
         allowed = permissions(request, item)
         request.response.headers["ETag"] = response_etag(request, etag(item, allowed))
         return representation(request, item, allowed)
@@ -265,14 +271,35 @@ class ContentViews:
         item: ItemResource = request.context
         obj = item.obj
         conditional.check_if_match(request, etag(item, permissions(request, item)))
-        self._record(request, "delete", obj, changes(fields(request, item), {}))
+        self.record(request, "delete", obj, changes(fields(request, item), {}))
         request.dbsession.delete(obj)
-        self._remember_removal(request, obj.listed_for())
+        self.remember_removal(request, obj.listed_for() | self._unshare_all(request, obj))
         request.dbsession.flush()
-        self._changed(request)
+        self.mark_changed(request)
         return HTTPNoContent()
 
-    def _remember_removal(self, request: Request, principals: set[str]) -> None:
+    def _share_with_key_team(self, request: Request, obj: Content) -> tuple[str, ...]:
+        """An object a team's key makes is nobody's: it is shared with the team, whose members see it."""
+        identity = request.identity
+        if identity is None or identity.user_id is not None or not self.content_type.shareable:
+            return ()
+        for team_id in identity.team_ids:
+            request.dbsession.add(Share(collection=self.content_type.name, object_id=obj.id, team_id=team_id))
+        request.dbsession.flush()
+        return identity.team_ids
+
+    def _unshare_all(self, request: Request, obj: Content) -> set[str]:
+        """Remove the object's shares (they name it, without a foreign key); answers the teams' principals."""
+        if not self.content_type.shareable:
+            return set()
+        removed = request.dbsession.execute(
+            delete(Share)
+            .where(Share.collection == self.content_type.name, Share.object_id == obj.id)
+            .returning(Share.team_id)
+        )
+        return {team_principal(team_id) for (team_id,) in removed}
+
+    def remember_removal(self, request: Request, principals: set[str]) -> None:
         """The object has left the lists of ``principals``: their lists changed now."""
         if not principals:
             return

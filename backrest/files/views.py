@@ -49,10 +49,10 @@ class FileViews(ContentViews):
         item: ItemResource = request.context
         before = fields(request, item)
         self._store(request, item.obj, request.upload)
-        self._changed(request)
+        self.mark_changed(request)
         changed = changes(before, fields(request, item))
         if changed:
-            self._record(request, "update", item.obj, changed)
+            self.record(request, "update", item.obj, changed)
         allowed = permissions(request, item)
         request.response.headers["ETag"] = response_etag(request, etag(item, allowed))
         return representation(request, item, allowed)

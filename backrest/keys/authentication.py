@@ -25,6 +25,7 @@ from backrest.keys.credentials import (
     secret_hash,
 )
 from backrest.keys.models import ApiKey
+from backrest.teams.membership import grants_of, split, team_grants, teams_of
 from backrest.throttle import key_of
 
 if TYPE_CHECKING:
@@ -40,28 +41,39 @@ FIND = (
         ApiKey.scopes,
         ApiKey.expires,
         ApiKey.last_used,
+        ApiKey.team_id,
         User.id.label("user_id"),
         User.is_admin,
+        teams_of(User.id).label("team_ids"),
+        grants_of(User.id).label("grants"),
+        team_grants(ApiKey.team_id).label("team_grants"),
     )
-    .join(User, User.id == ApiKey.user_id)
+    .outerjoin(User, User.id == ApiKey.user_id)
     .where(ApiKey.id == bindparam("id"))
 )
-"""Made once, run on the connection: one primary-key lookup per request."""
+"""Made once, run on the connection: one primary-key lookup per request, for a personal or a team key."""
 
-FIND_USER = select(User.id, User.is_admin, User.password_hash).where(
-    func.lower(User.email) == bindparam("email")
-)
+FIND_USER = select(
+    User.id,
+    User.is_admin,
+    User.password_hash,
+    teams_of(User.id).label("team_ids"),
+    grants_of(User.id).label("grants"),
+).where(func.lower(User.email) == bindparam("email"))
 
 
 @dataclass(frozen=True)
 class Caller:
     """Whom credentials named: a user, through one of their keys (with its scopes) or their password."""
 
-    user_id: str
+    user_id: str | None
+    """``None`` for a team key: it acts as its team, nobody's own."""
     is_admin: bool
     key_id: str | None = None
     scopes: frozenset[str] | None = None
     """What the key may do; ``None``: all the user may (a password)."""
+    team_ids: tuple[str, ...] = ()
+    grants: tuple[str, ...] = ()
 
 
 def sent_credentials(request: Request) -> Credential | Basic | None:
@@ -94,7 +106,10 @@ def authenticate(request: Request, credentials: Credential | Basic) -> Caller:
         raise CredentialError(msg, **where)
     if row.last_used is None or now - row.last_used > LAST_USED_RESOLUTION:
         request.dbsession.execute(update(ApiKey).where(ApiKey.id == row.id).values(last_used=now))
-    return Caller(row.user_id, row.is_admin, row.id, frozenset(row.scopes.split()))
+    scopes = frozenset(row.scopes.split())
+    if row.team_id is not None:
+        return Caller(None, False, row.id, scopes, (row.team_id,), split(row.team_grants))
+    return Caller(row.user_id, row.is_admin, row.id, scopes, split(row.team_ids), split(row.grants))
 
 
 def _by_password(request: Request, credentials: Basic) -> Caller:
@@ -117,4 +132,4 @@ def _by_password(request: Request, credentials: Basic) -> Caller:
         throttle.hit("login_failures", pair)
         msg = "Unknown email or wrong password."
         raise CredentialError(msg, "Basic")
-    return Caller(row.id, row.is_admin)
+    return Caller(row.id, row.is_admin, team_ids=split(row.team_ids), grants=split(row.grants))

@@ -17,11 +17,23 @@ NAME_LENGTH = 100
 
 
 class ApiKey(PublicIdMixin, Base):
-    """A key: its public id is the ``KEYID`` of ``KEYID:SECRET``, looked up by primary key."""
+    """A key: its public id is the ``KEYID`` of ``KEYID:SECRET``, looked up by primary key.
+
+    A personal key has a ``user_id`` and acts as that user; a team key has a
+    ``team_id`` and acts as the team, with the team's permissions and nobody's
+    own. Either goes with its user or team.
+    """
 
     __tablename__ = "api_keys"
 
-    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    team_id: Mapped[str | None] = mapped_column(
+        ForeignKey("teams.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    created_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    """Who made the key (a team key outlives its maker's account)."""
     name: Mapped[str] = mapped_column(String(NAME_LENGTH), default="")
     secret_hash: Mapped[str] = mapped_column(String(64))
     scopes: Mapped[str] = mapped_column(String(100))
@@ -38,4 +50,5 @@ class ApiKey(PublicIdMixin, Base):
             "created": self.created,
             "expires": self.expires,
             "last_used": self.last_used,
+            "created_by": self.created_by,
         }

@@ -1,4 +1,4 @@
-"""``/-/keys/``: a user's API keys, listed without their secrets, made and revoked."""
+"""API keys, listed without their secrets, made and revoked: a user's at ``/-/keys/``, a team's under it."""
 
 from __future__ import annotations
 
@@ -24,55 +24,70 @@ key = Service("keys.key", "/-/keys/{id}", "One API key of one's account.")
 
 SERVICES = (keys, key)
 OPTIONS = {"permission": Permission.ACCOUNT, "no_store": True}
+WRITE_OPTIONS = {**OPTIONS, "schema": KeySchema(), "validators": (colander_body_validator,)}
 
 
-@keys.get(**OPTIONS)
-def list_view(request: Request) -> dict[str, Any]:
+def listed(request: Request, **owner: str) -> dict[str, Any]:
+    """The keys of ``owner`` (``user_id=`` or ``team_id=``), newest first."""
+    conditions = [getattr(ApiKey, name) == value for name, value in owner.items()]
     found = request.dbsession.scalars(
-        select(ApiKey)
-        .where(ApiKey.user_id == request.identity.user_id)
-        .order_by(ApiKey.created.desc(), ApiKey.id)
+        select(ApiKey).where(*conditions).order_by(ApiKey.created.desc(), ApiKey.id)
     )
     return {"results": list(found)}
 
 
-@keys.post(schema=KeySchema(), validators=(colander_body_validator,), **OPTIONS)
-def create_view(request: Request) -> dict[str, Any]:
-    """Make a key; its credential is in this answer and nowhere else, ever."""
+def made(request: Request, **owner: str) -> dict[str, Any]:
+    """A new key of ``owner``; its credential is in this answer and nowhere else, ever."""
     require_recent_password(request)
     data = request.validated
     credential = new_credential()
     pepper = request.registry.settings["backrest.keys.pepper"]
-    made = ApiKey(
+    new = ApiKey(
         id=credential.key_id,
-        user_id=request.identity.user_id,
+        **owner,
+        created_by=request.identity.user_id,
         name=data["name"],
         secret_hash=secret_hash(credential.key_id, credential.secret, pepper),
         scopes=" ".join(dict.fromkeys(data["scopes"])),
         expires=data["expires"],
     )
-    request.dbsession.add(made)
+    request.dbsession.add(new)
     request.dbsession.flush()
     audit.record(
         request,
         "key_created",
         object_type="key",
-        object_id=made.id,
-        owner_id=made.user_id,
-        changes={"name": made.name, "scopes": made.scopes.split(), "expires": made.expires},
+        object_id=new.id,
+        owner_id=request.identity.user_id,
+        changes={"name": new.name, "scopes": new.scopes.split(), "expires": new.expires, **owner},
     )
     request.response.status = HTTPCreated.code
-    return {**made.__json__(request), "key": f"{credential.key_id}:{credential.secret}"}
+    return {**new.__json__(request), "key": f"{credential.key_id}:{credential.secret}"}
+
+
+def revoked(request: Request, key_id: str, **owner: str) -> HTTPNoContent:
+    """Revoke a key of ``owner``: the next request made with it is a 401."""
+    conditions = [getattr(ApiKey, name) == value for name, value in owner.items()]
+    found = request.dbsession.scalars(select(ApiKey).where(ApiKey.id == key_id, *conditions)).first()
+    if found is None:
+        raise http_error(404, "path", "key_id" if "team_id" in owner else "id", "No such key.")
+    request.dbsession.delete(found)
+    audit.record(
+        request, "key_revoked", object_type="key", object_id=found.id, owner_id=request.identity.user_id
+    )
+    return HTTPNoContent()
+
+
+@keys.get(**OPTIONS)
+def list_view(request: Request) -> dict[str, Any]:
+    return listed(request, user_id=request.identity.user_id)
+
+
+@keys.post(**WRITE_OPTIONS)
+def create_view(request: Request) -> dict[str, Any]:
+    return made(request, user_id=request.identity.user_id)
 
 
 @key.delete(**OPTIONS)
 def revoke_view(request: Request) -> HTTPNoContent:
-    """Revoke a key: the next request made with it is a 401."""
-    found = request.dbsession.scalars(
-        select(ApiKey).where(ApiKey.id == request.matchdict["id"], ApiKey.user_id == request.identity.user_id)
-    ).first()
-    if found is None:
-        raise http_error(404, "path", "id", "No such key.")
-    request.dbsession.delete(found)
-    audit.record(request, "key_revoked", object_type="key", object_id=found.id, owner_id=found.user_id)
-    return HTTPNoContent()
+    return revoked(request, request.matchdict["id"], user_id=request.identity.user_id)

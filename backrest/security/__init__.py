@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from backrest.security.passwords import Passwords
-from backrest.security.policy import SecurityPolicy, SessionCSRFStoragePolicy, is_cookie_authenticated
-
 if TYPE_CHECKING:
     from pyramid.config import Configurator
 
 
 def includeme(config: Configurator) -> None:
+    # Imported here: importing backrest.security.permissions (the ACL vocabulary,
+    # which models use) must not import the policy, which imports models.
+    from backrest.security.passwords import Passwords  # noqa: PLC0415
+    from backrest.security.policy import (  # noqa: PLC0415
+        SecurityPolicy,
+        SessionCSRFStoragePolicy,
+        is_cookie_authenticated,
+    )
+
     config.registry["passwords"] = Passwords.from_settings(config.get_settings())
     config.set_security_policy(SecurityPolicy())
     config.set_csrf_storage_policy(SessionCSRFStoragePolicy())

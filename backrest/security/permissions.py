@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import enum
+from typing import TYPE_CHECKING
 
 from pyramid.authorization import Authenticated, Everyone
 from pyramid.security import Denied
+
+if TYPE_CHECKING:
+    from backrest.security.policy import Identity
 
 
 class Permission(enum.StrEnum):
@@ -16,6 +20,8 @@ class Permission(enum.StrEnum):
     CREATE = "create"
     EDIT = "edit"
     DELETE = "delete"
+    SHARE = "share"
+    """Share an object with a team: its owner's, not its editors'."""
 
 
 OBJECT_PERMISSIONS = (Permission.VIEW, Permission.EDIT, Permission.DELETE)
@@ -34,3 +40,18 @@ def user_principal(user_id: str) -> str:
 
 class ScopeDenied(Denied):
     """Refused by an API key's scopes, not by the object's ACL: a 403 that says so."""
+
+
+def team_principal(team_id: str) -> str:
+    """Held by every member of the team (and by the team's own keys)."""
+    return f"team:{team_id}"
+
+
+def grant_principal(permission: str) -> str:
+    """Held by the members of a team that was granted ``permission`` (``documents.view``)."""
+    return f"grant:{permission}"
+
+
+def principals(identity: Identity | None) -> list[str]:
+    """The principals an ACL grants to: an anonymous caller is only ``Everyone``."""
+    return identity.principals if identity else [Principal.EVERYONE]

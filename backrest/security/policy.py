@@ -18,9 +18,18 @@ from backrest.accounts.models import User
 from backrest.errors import http_error
 from backrest.keys.authentication import authenticate, sent_credentials
 from backrest.keys.credentials import CredentialError
-from backrest.security.permissions import Permission, Principal, ScopeDenied, user_principal
+from backrest.security.permissions import (
+    Permission,
+    Principal,
+    ScopeDenied,
+    grant_principal,
+    principals,
+    team_principal,
+    user_principal,
+)
 from backrest.sessions.cookies import session_from_cookie
 from backrest.sessions.models import UserSession
+from backrest.teams.membership import split
 
 if TYPE_CHECKING:
     from pyramid.request import Request
@@ -38,7 +47,7 @@ class Identity:
 
     def __init__(
         self,
-        user_id: str,
+        user_id: str | None,
         is_admin: bool,
         *,
         session_id: str | None = None,
@@ -46,14 +55,20 @@ class Identity:
         dbsession: Session | None = None,
         key_id: str | None = None,
         scopes: frozenset[str] | None = None,
+        team_ids: tuple[str, ...] = (),
+        grants: tuple[str, ...] = (),
     ) -> None:
         self.user_id = user_id
+        """``None`` for a team's API key: it acts as the team (``team_ids``), nobody's own."""
         self.is_admin = is_admin
         self.session_id = session_id
         self.csrf_token = csrf_token
         self.key_id = key_id
         self.scopes = scopes
         """What an API key may do (``read``, ``write``); ``None`` for a session or a password."""
+        self.team_ids = team_ids
+        self.grants = grants
+        """The permissions the caller's teams hold (``documents.view``...)."""
         self._dbsession = dbsession
         self._user: User | None = None
         self._session: UserSession | None = None
@@ -71,8 +86,8 @@ class Identity:
         return identity
 
     @property
-    def user(self) -> User:
-        if self._user is None:
+    def user(self) -> User | None:
+        if self._user is None and self.user_id is not None:
             self._user = self._dbsession.get(User, self.user_id)
         return self._user
 
@@ -81,6 +96,11 @@ class Identity:
         if self._session is None and self.session_id is not None:
             self._session = self._dbsession.get(UserSession, self.session_id)
         return self._session
+
+    @property
+    def actor(self) -> str:
+        """Who acts, for the audit log: the user, or ``key:<id>`` for a team's key."""
+        return self.user_id if self.user_id is not None else f"key:{self.key_id}"
 
     def scope_denies(self, permission: str) -> str | None:
         """Why this key's scopes refuse ``permission``, or ``None`` when they allow it.
@@ -99,15 +119,14 @@ class Identity:
 
     @property
     def principals(self) -> list[str]:
-        principals = [Principal.EVERYONE, Principal.AUTHENTICATED, user_principal(self.user_id)]
+        principals = [Principal.EVERYONE, Principal.AUTHENTICATED]
+        if self.user_id is not None:
+            principals.append(user_principal(self.user_id))
         if self.is_admin:
             principals.append(Principal.ADMIN)
+        principals.extend(team_principal(team_id) for team_id in self.team_ids)
+        principals.extend(grant_principal(permission) for permission in self.grants)
         return principals
-
-
-def principals(identity: Identity | None) -> list[str]:
-    """The principals an ACL grants to: an anonymous caller is only ``Everyone``."""
-    return identity.principals if identity else [Principal.EVERYONE]
 
 
 IDENTITY_KEY = "backrest.identity"
@@ -145,6 +164,8 @@ class SecurityPolicy:
                     dbsession=request.dbsession,
                     key_id=caller.key_id,
                     scopes=caller.scopes,
+                    team_ids=caller.team_ids,
+                    grants=caller.grants,
                 )
         except CredentialError as error:
             raise http_error(
@@ -163,6 +184,8 @@ class SecurityPolicy:
             session_id=found.id,
             csrf_token=found.csrf_token,
             dbsession=request.dbsession,
+            team_ids=split(found.team_ids),
+            grants=split(found.grants),
         )
 
     def authenticated_userid(self, request: Request) -> str | None:

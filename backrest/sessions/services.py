@@ -13,6 +13,7 @@ from backrest.accounts.models import User
 from backrest.db import utcnow
 from backrest.security.tokens import new_token, token_hash
 from backrest.sessions.models import USER_AGENT_LENGTH, UserSession
+from backrest.teams.membership import grants_of, teams_of
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Row
@@ -41,6 +42,8 @@ FIND = (
         UserSession.last_seen,
         User.id.label("user_id"),
         User.is_admin,
+        teams_of(User.id).label("team_ids"),
+        grants_of(User.id).label("grants"),
     )
     .join(User, User.id == UserSession.user_id)
     .where(UserSession.token_hash == bindparam("token_hash"))

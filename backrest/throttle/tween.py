@@ -35,14 +35,14 @@ COUNTED = "backrest.throttle.decision"
 
 
 def throttle_key(request: Request) -> tuple[str, str] | None:
-    """Who ``request`` counts against: ``("user", user id)``, ``("anon", client address)``.
+    """Who ``request`` counts against: ``("user", user id or team key)``, ``("anon", client address)``.
 
     ``None`` when there is nobody to tell apart (no client address). The
     kind names the ``backrest.throttle.<kind>`` rate that applies.
     """
-    user_id = request.authenticated_userid
-    if user_id is not None:
-        return "user", user_id
+    identity = request.identity
+    if identity is not None:
+        return "user", identity.actor
     return anonymous_key(request)
 
 

@@ -1,0 +1,59 @@
+"""Objects shared with teams: what their members may then see, in SQL and in ACLs.
+
+A share row names a collection, an object and a team. A caller sees the
+objects shared with any of their teams: lists add that condition to the
+visibility of the model, and the query that loads an object (or a page)
+also reads which of the caller's teams it is shared with, for its ACL. No
+statement more per request, however many teams or shares.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import func, select
+
+from backrest.content.models import Share
+
+if TYPE_CHECKING:
+    from sqlalchemy.sql.elements import ColumnElement, Label
+
+    from backrest.content.declare import ContentType
+    from backrest.security.policy import Identity
+
+SEPARATOR = " "
+
+
+def _teams(content_type: ContentType, identity: Identity | None) -> tuple[str, ...]:
+    if identity is None or not content_type.shareable:
+        return ()
+    return identity.team_ids
+
+
+def shared_condition(content_type: ContentType, identity: Identity | None) -> ColumnElement[bool] | None:
+    """The objects shared with one of the caller's teams; ``None`` when the caller has no team."""
+    teams = _teams(content_type, identity)
+    if not teams:
+        return None
+    model = content_type.model
+    return model.id.in_(
+        select(Share.object_id).where(Share.team_id.in_(teams), Share.collection == content_type.name)
+    )
+
+
+def shared_teams_column(content_type: ContentType, identity: Identity | None) -> Label[str | None] | None:
+    """For each object: the caller's teams it is shared with, space-separated; ``None`` without teams."""
+    teams = _teams(content_type, identity)
+    if not teams:
+        return None
+    model = content_type.model
+    return (
+        select(func.aggregate_strings(Share.team_id, SEPARATOR))
+        .where(Share.collection == content_type.name, Share.object_id == model.id, Share.team_id.in_(teams))
+        .scalar_subquery()
+        .label("shared_with")
+    )
+
+
+def split(value: str | None) -> tuple[str, ...]:
+    return tuple(value.split(SEPARATOR)) if value else ()

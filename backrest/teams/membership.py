@@ -1,0 +1,74 @@
+"""What a caller's teams give them, read with the query that finds the caller.
+
+The session lookup (and an API key's) selects these two columns beside the
+user's: one statement finds who the caller is and which teams and grants
+they hold, whatever the number of teams.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import func, select
+
+from backrest.teams.models import MANAGE, TeamGrant, TeamMember
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from sqlalchemy.sql.elements import ColumnElement
+    from sqlalchemy.sql.selectable import ScalarSelect
+
+    from backrest.content.declare import ContentType
+
+SEPARATOR = " "
+"""Ids and permission names hold no spaces."""
+
+
+def teams_of(user_id: ColumnElement[str]) -> ScalarSelect[str | None]:
+    """The ids of the user's teams, space-separated (``None`` for none)."""
+    return (
+        select(func.aggregate_strings(TeamMember.team_id, SEPARATOR))
+        .where(TeamMember.user_id == user_id)
+        .scalar_subquery()
+    )
+
+
+def grants_of(user_id: ColumnElement[str]) -> ScalarSelect[str | None]:
+    """The permissions the user's teams hold, space-separated (``None`` for none)."""
+    return (
+        select(func.aggregate_strings(TeamGrant.permission, SEPARATOR))
+        .join(TeamMember, TeamMember.team_id == TeamGrant.team_id)
+        .where(TeamMember.user_id == user_id)
+        .scalar_subquery()
+    )
+
+
+def team_grants(team_id: ColumnElement[str | None]) -> ScalarSelect[str | None]:
+    """The permissions the team holds, space-separated (``None`` for none): a team key's."""
+    return (
+        select(func.aggregate_strings(TeamGrant.permission, SEPARATOR))
+        .where(TeamGrant.team_id == team_id)
+        .scalar_subquery()
+    )
+
+
+def split(value: str | None) -> tuple[str, ...]:
+    return tuple(sorted(set(value.split(SEPARATOR)))) if value else ()
+
+
+def permissions_of(content_type: ContentType) -> list[str]:
+    """The permissions a team may hold on ``content_type``: ``documents.view``, ``documents.edit``..."""
+    actions = ("view",) if content_type.read_only else ("view", "create", "edit", "delete")
+    return [f"{content_type.name}.{action}" for action in actions]
+
+
+def known_permissions(content_types: Iterable[ContentType]) -> list[str]:
+    """Every permission a team may hold, generated from the registered content types."""
+    found = [
+        permission
+        for content_type in content_types
+        if content_type.name != "teams"
+        for permission in permissions_of(content_type)
+    ]
+    return sorted([*found, MANAGE])

@@ -1,0 +1,373 @@
+"""/-/teams/: teams, their members, the permissions admins grant them, and objects shared with them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select, update
+
+from backrest.audit.models import AuditEntry
+from backrest.content.models import Share
+from backrest.db import utcnow
+from backrest.teams.models import Team
+from backrest.types.documents import Document
+from tests.client import Browser
+from tests.conftest import error_fields
+from tests.functional.content.conftest import document, log_in, url_of
+from tests.functional.content.files import data_path, upload
+
+
+def team(browser: Browser, name: str = "Editors", **fields: Any) -> dict[str, Any]:
+    return browser.post_json("/-/teams/", {"name": name, **fields}, status=201).json
+
+
+def add(browser: Browser, made: dict[str, Any], email: str, **kwargs: Any) -> Any:
+    return browser.post_json(url_of(made) + "/members", {"email": email}, **kwargs)
+
+
+def member_ids(browser: Browser, made: dict[str, Any]) -> list[str]:
+    return [member["id"] for member in browser.get(url_of(made)).json["members"]]
+
+
+@pytest.fixture
+def carol(app: Any, signup: Any) -> Browser:
+    return log_in(Browser(app, extra_environ={"REMOTE_ADDR": "203.0.113.60"}), signup("carol@example.com"))
+
+
+def test_the_maker_of_a_team_manages_it_and_is_in_it(logged_in):
+    made = team(logged_in, description="Who edits the handbook")
+    assert made["name"] == "Editors"
+    assert made["description"] == "Who edits the handbook"
+    assert made["permissions"] == []
+    assert [member["id"] for member in made["members"]] == [logged_in.user_id]
+    assert made["__meta__"]["owner"] == logged_in.user_id
+    assert made["__meta__"]["permissions"] == ["view", "edit", "delete"]
+
+
+def test_teams_have_the_framework_contract(logged_in):
+    made = team(logged_in)
+    response = logged_in.get(url_of(made))
+    logged_in.get(url_of(made), headers={"If-None-Match": response.headers["ETag"]}, status=304)
+    logged_in.put_json(url_of(made), {"name": "Writers"}, headers={"If-Match": '"stale"'}, status=412)
+    renamed = logged_in.put_json(
+        url_of(made), {"name": "Writers"}, headers={"If-Match": response.headers["ETag"]}
+    )
+    assert renamed.json["name"] == "Writers"
+    listed = logged_in.get("/-/teams/?name=Writers").json
+    assert [item["name"] for item in listed["results"]] == ["Writers"]
+    assert "name" in logged_in.options("/-/teams/").json["actions"]["POST"]
+
+
+def test_members_see_their_team_and_others_do_not(logged_in, other, carol):
+    made = team(logged_in)
+    assert add(logged_in, made, "bob@example.com", status=201).json["id"] == other.user_id
+    assert other.get(url_of(made)).json["name"] == "Editors"
+    assert [item["name"] for item in other.get("/-/teams/").json["results"]] == ["Editors"]
+    carol.get(url_of(made), status=404)
+    assert carol.get("/-/teams/").json["results"] == []
+
+
+def test_members_may_not_manage_the_team(logged_in, other):
+    made = team(logged_in)
+    add(logged_in, made, "bob@example.com", status=201)
+    other.put_json(url_of(made), {"name": "Mine"}, status=403)
+    add(other, made, "carol@example.com", status=403)
+
+
+def test_adding_members(logged_in, other):
+    made = team(logged_in)
+    before = logged_in.get(url_of(made)).headers["ETag"]
+    response = add(logged_in, made, "BOB@example.com", status=201)
+    assert response.headers["Location"].endswith(f"/members/{other.user_id}")
+    assert member_ids(logged_in, made) == [logged_in.user_id, other.user_id]
+    assert logged_in.get(url_of(made)).headers["ETag"] != before
+    assert error_fields(add(logged_in, made, "bob@example.com", status=409)) == [("body", "email")]
+    assert error_fields(add(logged_in, made, "nobody@example.com", status=400)) == [("body", "email")]
+    assert error_fields(add(logged_in, made, "not an address", status=400)) == [("body", "email")]
+
+
+def test_removing_members_and_leaving(logged_in, other, carol):
+    made = team(logged_in)
+    add(logged_in, made, "bob@example.com", status=201)
+    add(logged_in, made, "carol@example.com", status=201)
+    other.delete(url_of(made) + f"/members/{carol.user_id}", status=403)
+    carol.delete(url_of(made) + f"/members/{carol.user_id}", status=204)
+    logged_in.delete(url_of(made) + f"/members/{other.user_id}", status=204)
+    assert member_ids(logged_in, made) == [logged_in.user_id]
+    logged_in.delete(url_of(made) + f"/members/{other.user_id}", status=404)
+    other.get(url_of(made), status=404)
+
+
+def test_a_former_member_sees_the_team_list_change(logged_in, other, dbsession):
+    made = team(logged_in)
+    add(logged_in, made, "bob@example.com", status=201)
+    dbsession.execute(update(Team).values(modified=utcnow() - timedelta(hours=1)))
+    dbsession.commit()
+    modified = other.get("/-/teams/").headers["Last-Modified"]
+    logged_in.delete(url_of(made) + f"/members/{other.user_id}", status=204)
+    assert other.get("/-/teams/", headers={"If-Modified-Since": modified}, status=200).json["count"] == 0
+
+
+def test_only_admins_grant_permissions(logged_in, admin):
+    made = team(logged_in)
+    response = logged_in.put_json(url_of(made), {"permissions": ["documents.view"]}, status=403)
+    assert error_fields(response) == [("body", "permissions")]
+    response = team(admin, "Readers", permissions=["documents.view", "files.view"])
+    assert response["permissions"] == ["documents.view", "files.view"]
+    # Sending the team back as it is changes nothing, and needs no admin.
+    logged_in.put_json(url_of(made), {"permissions": [], "name": "Editors"}, status=200)
+
+
+def test_unknown_permissions_are_refused(admin):
+    response = admin.post_json(
+        "/-/teams/", {"name": "T", "permissions": ["documents.view", "documnets.edit"]}, status=400
+    )
+    assert error_fields(response) == [("body", "permissions.1")]
+    assert "documents.edit" in response.json["errors"][0]["description"]
+    assert "teams.manage" in response.json["errors"][0]["description"]
+
+
+def test_a_view_grant_shows_every_object_of_the_type(logged_in, other, admin):
+    private = document(logged_in, "Ada's private notes")
+    other.get(url_of(private), status=404)
+    readers = team(admin, "Readers", permissions=["documents.view"])
+    add(admin, readers, "bob@example.com", status=201)
+    assert other.get(url_of(private)).json["title"] == "Ada's private notes"
+    assert [item["title"] for item in other.get("/-/documents/").json["results"]] == ["Ada's private notes"]
+    assert other.get(url_of(private)).json["__meta__"]["permissions"] == ["view"]
+    other.put_json(url_of(private), {"title": "Bob was here"}, status=403)
+
+
+def test_an_edit_grant_lets_members_change_others_objects(logged_in, other, admin):
+    private = document(logged_in, "Draft")
+    editors = team(admin, "Editors", permissions=["documents.view", "documents.edit"])
+    add(admin, editors, "bob@example.com", status=201)
+    assert other.put_json(url_of(private), {"title": "Edited"}).json["title"] == "Edited"
+    other.delete(url_of(private), status=403)
+
+
+def test_leaving_a_team_takes_its_grants_away(logged_in, other, admin):
+    private = document(logged_in)
+    readers = team(admin, "Readers", permissions=["documents.view"])
+    add(admin, readers, "bob@example.com", status=201)
+    other.get(url_of(private), status=200)
+    other.delete(url_of(readers) + f"/members/{other.user_id}", status=204)
+    other.get(url_of(private), status=404)
+
+
+def test_teams_manage_lets_members_manage_every_team(logged_in, other, admin):
+    made = team(logged_in)
+    managers = team(admin, "Managers", permissions=["teams.manage"])
+    add(admin, managers, "bob@example.com", status=201)
+    assert sorted(item["name"] for item in other.get("/-/teams/").json["results"]) == ["Editors", "Managers"]
+    add(other, made, "root@example.com", status=201)
+    other.put_json(url_of(made), {"name": "Renamed"}, status=200)
+    # Managing teams is not granting permissions: admins do that.
+    other.put_json(url_of(made), {"permissions": ["documents.edit"]}, status=403)
+
+
+def test_membership_and_grants_are_audited(logged_in, other, admin, dbsession):
+    made = team(logged_in)
+    add(logged_in, made, "bob@example.com", status=201)
+    logged_in.delete(url_of(made) + f"/members/{other.user_id}", status=204)
+    admin.put_json(url_of(made), {"permissions": ["files.view"]}, status=200)
+    entries = dbsession.scalars(
+        select(AuditEntry).where(AuditEntry.object_type == "teams").order_by(AuditEntry.created)
+    ).all()
+    assert [(entry.action, entry.changes.get("member")) for entry in entries] == [
+        ("create", None),
+        ("member_added", other.user_id),
+        ("member_removed", other.user_id),
+        ("update", None),
+    ]
+    assert entries[-1].changes["permissions"] == [[], ["files.view"]]
+
+
+def test_deleting_a_team_ends_its_memberships(logged_in, other, admin):
+    private = document(logged_in)
+    readers = team(admin, "Readers", permissions=["documents.view"])
+    add(admin, readers, "bob@example.com", status=201)
+    admin.delete(url_of(readers), status=204)
+    other.get(url_of(private), status=404)
+    assert other.get("/-/teams/").json["results"] == []
+
+
+# Sharing objects with a team.
+
+
+@pytest.fixture
+def crew(logged_in: Browser, other: Browser) -> dict[str, Any]:
+    """Ada's team, with Bob in it."""
+    made = team(logged_in, "Crew")
+    add(logged_in, made, "bob@example.com", status=201)
+    return made
+
+
+def share_url(obj: dict[str, Any], made: dict[str, Any]) -> str:
+    return url_of(obj) + f"/shares/{made['__meta__']['id']}"
+
+
+def test_an_object_shared_with_a_team_is_seen_by_its_members(logged_in, other, carol, crew):
+    private = document(logged_in, "Plan")
+    other.get(url_of(private), status=404)
+    assert logged_in.put(share_url(private, crew), status=201).json["team_id"] == crew["__meta__"]["id"]
+    assert other.get(url_of(private)).json["__meta__"]["permissions"] == ["view"]
+    assert [item["title"] for item in other.get("/-/documents/").json["results"]] == ["Plan"]
+    other.put_json(url_of(private), {"title": "Mine"}, status=403)
+    carol.get(url_of(private), status=404)
+    assert carol.get("/-/documents/").json["results"] == []
+
+
+def test_sharing_is_listed_idempotent_and_a_new_version(logged_in, crew):
+    private = document(logged_in)
+    before = logged_in.get(url_of(private)).headers["ETag"]
+    logged_in.put(share_url(private, crew), status=201)
+    logged_in.put(share_url(private, crew), status=200)
+    assert logged_in.get(url_of(private)).headers["ETag"] != before
+    [listed] = logged_in.get(url_of(private) + "/shares/").json["results"]
+    assert listed["team_id"] == crew["__meta__"]["id"]
+
+
+def test_only_the_owner_shares(logged_in, other, crew, admin):
+    private = document(logged_in)
+    editors = team(admin, "Editors", permissions=["documents.view", "documents.edit"])
+    add(admin, editors, "bob@example.com", status=201)
+    other.put(share_url(private, crew), status=403)
+    other.get(url_of(private) + "/shares/", status=403)
+    admin.put(share_url(private, crew), status=201)
+
+
+def test_sharing_with_a_team_one_cannot_see_is_refused(logged_in, other, carol):
+    theirs = team(carol, "Carol's")
+    private = document(logged_in)
+    response = logged_in.put(share_url(private, theirs), status=404)
+    assert error_fields(response) == [("path", "team_id")]
+    logged_in.put(url_of(private) + "/shares/nonexistent", status=404)
+
+
+def test_unsharing_takes_the_object_away(logged_in, other, crew, dbsession):
+    private = document(logged_in)
+    logged_in.put(share_url(private, crew), status=201)
+    dbsession.execute(update(Document).values(modified=utcnow() - timedelta(hours=1)))
+    dbsession.commit()
+    last_modified = other.get("/-/documents/").headers["Last-Modified"]
+    logged_in.delete(share_url(private, crew), status=204)
+    other.get(url_of(private), status=404)
+    response = other.get("/-/documents/", headers={"If-Modified-Since": last_modified}, status=200)
+    assert response.json["count"] == 0
+    logged_in.delete(share_url(private, crew), status=404)
+
+
+def test_a_shared_file_can_be_downloaded_by_the_team(logged_in, other, crew):
+    made = upload(logged_in, b"the plan").json
+    other.get(data_path(made), status=404)
+    logged_in.put(share_url(made, crew), status=201)
+    assert other.get(data_path(made)).body == b"the plan"
+
+
+def test_shares_go_with_the_object_and_with_the_team(logged_in, other, crew, dbsession):
+    first, second = document(logged_in), document(logged_in)
+    logged_in.put(share_url(first, crew), status=201)
+    logged_in.put(share_url(second, crew), status=201)
+    logged_in.delete(url_of(first), status=204)
+    assert [share.object_id for share in dbsession.scalars(select(Share))] == [second["__meta__"]["id"]]
+    logged_in.delete(url_of(crew), status=204)
+    assert dbsession.scalars(select(Share)).all() == []
+    other.get(url_of(second), status=404)
+
+
+def test_sharing_is_audited(logged_in, crew, dbsession):
+    private = document(logged_in)
+    logged_in.put(share_url(private, crew), status=201)
+    logged_in.delete(share_url(private, crew), status=204)
+    entries = dbsession.scalars(
+        select(AuditEntry).where(AuditEntry.object_type == "documents").order_by(AuditEntry.created)
+    ).all()
+    assert [(entry.action, entry.changes.get("team")) for entry in entries] == [
+        ("create", None),
+        ("share", crew["__meta__"]["id"]),
+        ("unshare", crew["__meta__"]["id"]),
+    ]
+
+
+def test_a_member_reads_a_shared_object_in_two_statements(logged_in, other, crew, statements):
+    private = document(logged_in)
+    logged_in.put(share_url(private, crew), status=201)
+    other.get(url_of(private))
+    statements.clear()
+    other.get(url_of(private))
+    assert len(statements) <= 2
+    statements.clear()
+    other.get("/-/documents/")
+    assert len(statements) <= 3
+
+
+# Team keys.
+
+
+def team_key(browser: Browser, made: dict[str, Any], **body: Any) -> dict[str, Any]:
+    return browser.post_json(url_of(made) + "/keys/", body, status=201).json
+
+
+def as_key(browser: Browser, credential: str) -> Browser:
+    """``browser``'s application, as a script sending ``credential`` (no cookie)."""
+    environ = {"REMOTE_ADDR": "203.0.113.70", "HTTP_AUTHORIZATION": f"Token {credential}"}
+    return Browser(browser.app, extra_environ=environ)
+
+
+def test_managers_make_team_keys(logged_in, other, crew):
+    made = team_key(logged_in, crew, name="deploy")
+    assert made["key"].startswith(made["id"] + ":")
+    assert made["created_by"] == logged_in.user_id
+    assert [key["id"] for key in logged_in.get(url_of(crew) + "/keys/").json["results"]] == [made["id"]]
+    assert logged_in.get("/-/keys").json["results"] == []
+    other.post_json(url_of(crew) + "/keys/", {}, status=403)
+    other.get(url_of(crew) + "/keys/", status=403)
+
+
+def test_keys_cannot_make_team_keys(logged_in, crew):
+    personal = logged_in.post_json("/-/keys", {}, status=201).json["key"]
+    response = as_key(logged_in, personal).post_json(url_of(crew) + "/keys/", {}, status=403)
+    assert error_fields(response) == [("header", "Authorization")]
+
+
+def test_a_team_key_acts_as_the_team_not_as_its_maker(logged_in, other, crew):
+    private = document(logged_in, "Ada's own")
+    shared = document(logged_in, "For the crew")
+    logged_in.put(share_url(shared, crew), status=201)
+    script = as_key(logged_in, team_key(logged_in, crew)["key"])
+    script.get(url_of(private), status=404)
+    assert [item["title"] for item in script.get("/-/documents/").json["results"]] == ["For the crew"]
+    assert script.get(url_of(crew)).json["name"] == "Crew"
+    script.put_json(url_of(crew), {"name": "Taken"}, status=403)
+
+
+def test_a_team_key_has_the_team_permissions(logged_in, other, admin):
+    private = document(other, "Bob's")
+    readers = team(admin, "Readers", permissions=["documents.view"])
+    script = as_key(admin, team_key(admin, readers)["key"])
+    assert script.get(url_of(private)).json["title"] == "Bob's"
+    script.put_json(url_of(private), {"title": "Changed"}, status=403)
+
+
+def test_what_a_team_key_makes_belongs_to_the_team(logged_in, other, carol, crew, dbsession):
+    key = team_key(logged_in, crew)
+    script = as_key(logged_in, key["key"])
+    made = script.post_json("/-/documents/", {"title": "From CI"}, status=201).json
+    assert made["__meta__"]["owner"] is None
+    assert made["__meta__"]["permissions"] == ["view"]
+    assert other.get(url_of(made)).json["title"] == "From CI"
+    carol.get(url_of(made), status=404)
+    entries = select(AuditEntry).where(AuditEntry.object_id == made["__meta__"]["id"])
+    assert [entry.actor_id for entry in dbsession.scalars(entries)] == [f"key:{key['id']}"]
+
+
+def test_revoking_a_team_key_and_deleting_the_team(logged_in, crew):
+    first, second = team_key(logged_in, crew), team_key(logged_in, crew)
+    logged_in.delete(url_of(crew) + f"/keys/{first['id']}", status=204)
+    as_key(logged_in, first["key"]).get("/-/documents/", status=401)
+    as_key(logged_in, second["key"]).get("/-/documents/", status=200)
+    logged_in.delete(url_of(crew), status=204)
+    as_key(logged_in, second["key"]).get("/-/documents/", status=401)
