@@ -15,11 +15,13 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from limits.errors import StorageError
 from limits.storage import MemoryStorage, Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
+
+from backrest.throttle.counts import MemoryCounts
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -34,23 +36,30 @@ RETRY_DELAY = 1.0
 """Seconds between attempts to reach Redis again after it failed; meanwhile counting stays in memory."""
 
 
+class Incrementing(Protocol):
+    def incr(self, key: str, expiry: float) -> int: ...
+
+
 @dataclass(frozen=True)
 class Counters:
-    """One storage, and the moving-window limiter over it."""
+    """One storage, the moving-window limiter over it, and where requests are counted."""
 
     storage: Storage
     moving: MovingWindowRateLimiter
+    counts: Incrementing
+    """Redis itself, or this process's :class:`MemoryCounts`."""
 
     @classmethod
-    def on(cls, storage: Storage) -> Counters:
-        return cls(storage, MovingWindowRateLimiter(storage))
+    def on(cls, storage: Storage, counts: Incrementing | None = None) -> Counters:
+        return cls(storage, MovingWindowRateLimiter(storage), storage if counts is None else counts)
 
 
 class ThrottleStorage:
     """The counters in Redis (at ``redis_url``), or in memory when there is none or it does not answer."""
 
     def __init__(self, redis_url: str = "") -> None:
-        self.local = Counters.on(MemoryStorage())
+        self.memory_counts = MemoryCounts()
+        self.local = Counters.on(MemoryStorage(), self.memory_counts)
         self.shared = self.local
         if redis_url:
             # Nothing connects yet: a service may start while Redis is down.
@@ -88,3 +97,4 @@ class ThrottleStorage:
         """Forget every counter."""
         self.run(lambda counters: counters.storage.reset())
         self.local.storage.reset()
+        self.memory_counts.reset()
