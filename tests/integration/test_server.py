@@ -324,6 +324,36 @@ def test_api_keys_over_http(server):
     assert key.split(":")[1] not in server.log
 
 
+def test_teams_over_http(server):
+    """A team, a member, an object shared with it, and a team key, between two real clients."""
+    ada, bob = server.client(), server.client()
+    for client, email in ((ada, "ada@example.com"), (bob, "bob@example.com")):
+        assert signup(client, email).status == 201
+        assert client.put("/-/login", {"login": email, "password": PASSWORD}).status == 200
+        client.csrf_token = client.get("/-/login").json["csrf_token"]
+    crew = ada.post("/-/teams/", {"name": "Crew"})
+    assert crew.status == 201
+    team_url = f"/-/teams/{crew.json['__meta__']['id']}"
+    assert ada.post(f"{team_url}/members", {"email": "bob@example.com"}).status == 201
+    plan = ada.post("/-/documents/", {"title": "Plan"}).json
+    plan_url = f"/-/documents/{plan['__meta__']['id']}"
+    assert bob.get(plan_url).status == 404
+    assert ada.put(f"{plan_url}/shares/{crew.json['__meta__']['id']}").status == 201
+    assert bob.get(plan_url).json["__meta__"]["permissions"] == ["view"]
+
+    key = ada.post(f"{team_url}/keys/", {"name": "CI"}).json["key"]
+    script = Client(server.port)
+    listed = script.get("/-/documents/", Authorization=f"Token {key}")
+    assert [item["title"] for item in listed.json["results"]] == ["Plan"]
+    made = script.post("/-/documents/", {"title": "Report"}, Authorization=f"Token {key}")
+    assert made.status == 201
+    assert made.json["__meta__"]["owner"] is None
+    assert bob.get(f"/-/documents/{made.json['__meta__']['id']}").status == 200
+    assert ada.request("DELETE", team_url).status == 204
+    assert script.get("/-/documents/", Authorization=f"Token {key}").status == 401
+    assert bob.get(plan_url).status == 404
+
+
 def test_client_cannot_choose_its_address(server):
     """With no trusted proxy, X-Forwarded-For is a lie: sessions, audit and limits see the peer."""
     client = server.client()
