@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from hmac import compare_digest
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, func, select, update
 
@@ -25,11 +25,12 @@ from backrest.keys.credentials import (
     secret_hash,
 )
 from backrest.keys.models import ApiKey
-from backrest.teams.membership import grants_of, split, team_grants, teams_of
+from backrest.teams.membership import caller_columns, split, team_grants
 from backrest.throttle import key_of
 
 if TYPE_CHECKING:
     from pyramid.request import Request
+    from sqlalchemy.engine import Row
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 """``last_used`` is written at most this often, not on every request."""
@@ -42,10 +43,7 @@ FIND = (
         ApiKey.expires,
         ApiKey.last_used,
         ApiKey.team_id,
-        User.id.label("user_id"),
-        User.is_admin,
-        teams_of(User.id).label("team_ids"),
-        grants_of(User.id).label("grants"),
+        *caller_columns(),
         team_grants(ApiKey.team_id).label("team_grants"),
     )
     .outerjoin(User, User.id == ApiKey.user_id)
@@ -53,13 +51,7 @@ FIND = (
 )
 """Made once, run on the connection: one primary-key lookup per request, for a personal or a team key."""
 
-FIND_USER = select(
-    User.id,
-    User.is_admin,
-    User.password_hash,
-    teams_of(User.id).label("team_ids"),
-    grants_of(User.id).label("grants"),
-).where(func.lower(User.email) == bindparam("email"))
+FIND_USER = select(User.password_hash, *caller_columns()).where(func.lower(User.email) == bindparam("email"))
 
 
 @dataclass(frozen=True)
@@ -74,6 +66,11 @@ class Caller:
     """What the key may do; ``None``: all the user may (a password)."""
     team_ids: tuple[str, ...] = ()
     grants: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, row: Row[Any], **key: Any) -> Caller:
+        """The user of a row of :func:`backrest.teams.membership.caller_columns`, through a key or not."""
+        return cls(row.user_id, row.is_admin, team_ids=split(row.team_ids), grants=split(row.grants), **key)
 
 
 def sent_credentials(request: Request) -> Credential | Basic | None:
@@ -109,7 +106,7 @@ def authenticate(request: Request, credentials: Credential | Basic) -> Caller:
     scopes = frozenset(row.scopes.split())
     if row.team_id is not None:
         return Caller(None, False, row.id, scopes, (row.team_id,), split(row.team_grants))
-    return Caller(row.user_id, row.is_admin, row.id, scopes, split(row.team_ids), split(row.grants))
+    return Caller.of(row, key_id=row.id, scopes=scopes)
 
 
 def _by_password(request: Request, credentials: Basic) -> Caller:
@@ -132,4 +129,4 @@ def _by_password(request: Request, credentials: Basic) -> Caller:
         throttle.hit("login_failures", pair)
         msg = "Unknown email or wrong password."
         raise CredentialError(msg, "Basic")
-    return Caller(row.id, row.is_admin, team_ids=split(row.team_ids), grants=split(row.grants))
+    return Caller.of(row)

@@ -16,7 +16,7 @@ from pyramid.authorization import ACLHelper
 
 from backrest.accounts.models import User
 from backrest.errors import http_error
-from backrest.keys.authentication import authenticate, sent_credentials
+from backrest.keys.authentication import Caller, authenticate, sent_credentials
 from backrest.keys.credentials import CredentialError
 from backrest.security.permissions import (
     Permission,
@@ -29,7 +29,6 @@ from backrest.security.permissions import (
 )
 from backrest.sessions.cookies import session_from_cookie
 from backrest.sessions.models import UserSession
-from backrest.teams.membership import split
 
 if TYPE_CHECKING:
     from pyramid.request import Request
@@ -84,6 +83,20 @@ class Identity:
         )
         identity._user, identity._session = user, session
         return identity
+
+    @classmethod
+    def of_caller(cls, caller: Caller, dbsession: Session, **session: str) -> Identity:
+        """The identity of whom credentials or a session cookie named."""
+        return cls(
+            caller.user_id,
+            caller.is_admin,
+            dbsession=dbsession,
+            key_id=caller.key_id,
+            scopes=caller.scopes,
+            team_ids=caller.team_ids,
+            grants=caller.grants,
+            **session,
+        )
 
     @property
     def user(self) -> User | None:
@@ -157,16 +170,7 @@ class SecurityPolicy:
         try:
             credentials = sent_credentials(request)
             if credentials is not None:
-                caller = authenticate(request, credentials)
-                return Identity(
-                    caller.user_id,
-                    caller.is_admin,
-                    dbsession=request.dbsession,
-                    key_id=caller.key_id,
-                    scopes=caller.scopes,
-                    team_ids=caller.team_ids,
-                    grants=caller.grants,
-                )
+                return Identity.of_caller(authenticate(request, credentials), request.dbsession)
         except CredentialError as error:
             raise http_error(
                 401,
@@ -178,14 +182,8 @@ class SecurityPolicy:
         found = session_from_cookie(request)
         if found is None:
             return None
-        return Identity(
-            found.user_id,
-            found.is_admin,
-            session_id=found.id,
-            csrf_token=found.csrf_token,
-            dbsession=request.dbsession,
-            team_ids=split(found.team_ids),
-            grants=split(found.grants),
+        return Identity.of_caller(
+            Caller.of(found), request.dbsession, session_id=found.id, csrf_token=found.csrf_token
         )
 
     def authenticated_userid(self, request: Request) -> str | None:

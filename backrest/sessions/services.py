@@ -13,7 +13,7 @@ from backrest.accounts.models import User
 from backrest.db import utcnow
 from backrest.security.tokens import new_token, token_hash
 from backrest.sessions.models import USER_AGENT_LENGTH, UserSession
-from backrest.teams.membership import grants_of, teams_of
+from backrest.teams.membership import caller_columns
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Row
@@ -40,10 +40,7 @@ FIND = (
         UserSession.csrf_token,
         UserSession.created,
         UserSession.last_seen,
-        User.id.label("user_id"),
-        User.is_admin,
-        teams_of(User.id).label("team_ids"),
-        grants_of(User.id).label("grants"),
+        *caller_columns(),
     )
     .join(User, User.id == UserSession.user_id)
     .where(UserSession.token_hash == bindparam("token_hash"))

@@ -7,10 +7,11 @@ they hold, whatever the number of teams.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
+from backrest.accounts.models import User
 from backrest.teams.models import MANAGE, TeamGrant, TeamMember
 
 if TYPE_CHECKING:
@@ -41,6 +42,16 @@ def grants_of(user_id: ColumnElement[str]) -> ScalarSelect[str | None]:
         .join(TeamMember, TeamMember.team_id == TeamGrant.team_id)
         .where(TeamMember.user_id == user_id)
         .scalar_subquery()
+    )
+
+
+def caller_columns() -> tuple[ColumnElement[Any], ...]:
+    """What an identity needs of the user row: ``user_id``, ``is_admin``, ``team_ids``, ``grants``."""
+    return (
+        User.id.label("user_id"),
+        User.is_admin,
+        teams_of(User.id).label("team_ids"),
+        grants_of(User.id).label("grants"),
     )
 
 
