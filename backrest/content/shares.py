@@ -16,6 +16,7 @@ from backrest.service import Service
 
 if TYPE_CHECKING:
     from pyramid.request import Request
+    from sqlalchemy import Select
 
     from backrest.content.declare import ContentType
     from backrest.content.resources import ItemResource
@@ -29,12 +30,12 @@ class ShareViews:
         self.content_type = content_type
         self.views = views
 
-    def _shares(self, request: Request, item: ItemResource) -> Any:
+    def _shares(self, item: ItemResource) -> Select[tuple[Share]]:
         return select(Share).where(Share.collection == self.content_type.name, Share.object_id == item.obj.id)
 
     def list(self, request: Request) -> dict[str, Any]:
         item: ItemResource = request.context
-        found = request.dbsession.scalars(self._shares(request, item).order_by(Share.shared, Share.team_id))
+        found = request.dbsession.scalars(self._shares(item).order_by(Share.shared, Share.team_id))
         return {"results": [{"team_id": share.team_id, "shared": share.shared} for share in found]}
 
     def _visible_team(self, request: Request, team_id: str) -> bool:
@@ -57,9 +58,7 @@ class ShareViews:
         team_id = request.matchdict["team_id"]
         if not self._visible_team(request, team_id):
             raise http_error(404, "path", "team_id", "No such team.")
-        existing = request.dbsession.scalars(
-            self._shares(request, item).where(Share.team_id == team_id)
-        ).first()
+        existing = request.dbsession.scalars(self._shares(item).where(Share.team_id == team_id)).first()
         if existing is not None:
             return {"team_id": existing.team_id, "shared": existing.shared}
         share = Share(collection=self.content_type.name, object_id=item.obj.id, team_id=team_id)

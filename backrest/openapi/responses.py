@@ -18,12 +18,24 @@ JSON = "application/json"
 DEFAULT = "Error"
 ERROR_SCHEMA = {"$ref": "#/components/schemas/Error"}
 
+# Every answer counted against the caller's rate carries them (docs/api/throttling.rst).
+RATE_LIMIT_HEADERS = {
+    "X-RateLimit-Limit": "How many requests the caller's window allows.",
+    "X-RateLimit-Remaining": "How many are left in it, this one counted.",
+    "X-RateLimit-Reset": "When the window ends, in seconds since 1970 (UTC).",
+}
+
 # The contract's headers on some errors.
 ERROR_HEADERS = {
-    401: ("WWW-Authenticate", "The way to authenticate."),
-    405: ("Allow", "The methods this URL answers."),
-    429: ("Retry-After", "Seconds to wait before trying again."),
+    401: {"WWW-Authenticate": "The way to authenticate."},
+    405: {"Allow": "The methods this URL answers."},
+    429: {"Retry-After": "Seconds to wait before trying again.", **RATE_LIMIT_HEADERS},
 }
+
+
+def _headers(described: dict[str, str]) -> dict[str, Any]:
+    return {name: {"description": text, "schema": {"type": "string"}} for name, text in described.items()}
+
 
 # Rate limits and server failures can answer any request.
 ALWAYS = (429, 500)
@@ -67,8 +79,7 @@ DEFAULT_REFERENCE = _reference(DEFAULT)
 def error_response(description: str, status: int | None = None) -> dict[str, Any]:
     response: dict[str, Any] = {"description": description, "content": {JSON: {"schema": ERROR_SCHEMA}}}
     if status in ERROR_HEADERS:
-        name, header_description = ERROR_HEADERS[status]
-        response["headers"] = {name: {"description": header_description, "schema": {"type": "string"}}}
+        response["headers"] = _headers(ERROR_HEADERS[status])
     return response
 
 
@@ -83,10 +94,14 @@ def success_response(
     status: int, schema: dict[str, Any] | None, media_type: str, *, with_body: bool
 ) -> dict[str, Any]:
     """The successful answer; ``schema`` describes its body (any JSON object when ``None``)."""
-    response: dict[str, Any] = {"description": status_map[status].title}
+    response: dict[str, Any] = {
+        "description": status_map[status].title,
+        "headers": _headers(RATE_LIMIT_HEADERS),
+    }
     if 300 <= status < 400:  # noqa: PLR2004 - the redirection range
-        response["headers"] = {
-            "Location": {"description": "Where to go.", "schema": {"type": "string", "format": "uri"}}
+        response["headers"]["Location"] = {
+            "description": "Where to go.",
+            "schema": {"type": "string", "format": "uri"},
         }
     if with_body and status < 300 and status != 204:  # noqa: PLR2004 - 204 is No Content
         if schema is None:

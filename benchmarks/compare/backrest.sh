@@ -6,10 +6,9 @@
 # venv), configured by benchmarks/compare/wsgi.py on PostgreSQL; the database
 # is seeded through backrest's own code (benchmarks/compare/seed.py).
 #
-# The benchmark sends one header line per request. Until backrest has API
-# keys, that line is a session cookie: the reads (S1, S2, S5) compare as they
-# are, while the writes (S3, S4) are refused without the session's CSRF token.
-# Run the reads with BENCH_SCENARIOS="S1 S2 S5".
+# The benchmark sends one header line per request: an API key of the
+# benchmark's user (Authorization: Token), which needs no CSRF token, so
+# that reads and writes all compare.
 TARGET_PORT=8100
 TARGET_DB=bench_backrest
 TARGET_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -23,7 +22,7 @@ TARGET_UPDATE_METHOD=PATCH
 TARGET_BODY_UPDATE=$BENCH_PATCH_JSON
 TARGET_BODY_CREATE=$BENCH_NOTE_JSON
 TARGET_ETAG=1
-TARGET_NOTES="session cookie"
+TARGET_NOTES="API key (Token)"
 
 target_install() {
   bench_venv_install "$TARGET_VENV" "$TARGET_DIR/benchmarks/compare/requirements.txt" &&

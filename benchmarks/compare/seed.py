@@ -3,8 +3,10 @@
 ``seed.py IDS_FILE BENCH_LIB``: makes the schema with backrest's migrations,
 the benchmark's user (``USERNAME@example.com``, its password), and the
 10 000 records of ``lib/dataset.py`` as documents they own; writes their ids
-to IDS_FILE, one per line, and a session cookie of the user, as a
-``Cookie:`` header line, to file descriptor 3.
+to IDS_FILE, one per line, and an API key of the user, as an
+``Authorization: Token`` header line, to file descriptor 3: the one header
+the benchmark sends authenticates reads and writes alike (a session cookie
+would need its CSRF token on writes).
 """
 
 from __future__ import annotations
@@ -49,9 +51,11 @@ def main(ids_file: str, lib: str) -> None:
     with open(ids_file, "w") as out:  # noqa: PTH123
         out.writelines(f"{one}\n" for one in ids)
     browser = TestApp(application, extra_environ={"REMOTE_ADDR": "127.0.0.1"})
-    browser.put_json("/-/login", {"login": email, "password": dataset.PASSWORD})
-    cookie = "; ".join(f"{name}={value}" for name, value in browser.cookies.items())
-    os.write(3, f"Cookie: {cookie}\n".encode())
+    csrf_token = browser.put_json("/-/login", {"login": email, "password": dataset.PASSWORD}).json[
+        "csrf_token"
+    ]
+    made = browser.post_json("/-/keys", {"name": "benchmark"}, headers={"X-CSRF-Token": csrf_token})
+    os.write(3, f"Authorization: Token {made.json['key']}\n".encode())
 
 
 if __name__ == "__main__":

@@ -118,8 +118,18 @@ def test_uploads_and_downloads_are_described(document):
 
 def test_deletes_that_answer_no_content_succeed_with_204(document):
     responses = document["paths"]["/-/userprofile"]["delete"]["responses"]
-    assert responses["204"] == {"description": "No Content"}
+    assert responses["204"]["description"] == "No Content"
+    assert "content" not in responses["204"]
     assert "200" not in responses
+
+
+def test_answers_name_the_rate_limit_headers(document):
+    success = document["paths"]["/-/documents/"]["get"]["responses"]["200"]["headers"]
+    too_many = document["components"]["responses"]["TooManyRequests"]["headers"]
+    for name in ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"):
+        assert name in success
+        assert name in too_many
+    assert "Retry-After" in too_many
 
 
 def test_redirects_name_their_status_and_location(document):
