@@ -51,10 +51,9 @@ def main(ids_file: str, lib: str) -> None:
     with open(ids_file, "w") as out:  # noqa: PTH123
         out.writelines(f"{one}\n" for one in ids)
     browser = TestApp(application, extra_environ={"REMOTE_ADDR": "127.0.0.1"})
-    csrf_token = browser.put_json("/-/login", {"login": email, "password": dataset.PASSWORD}).json[
-        "csrf_token"
-    ]
-    made = browser.post_json("/-/keys", {"name": "benchmark"}, headers={"X-CSRF-Token": csrf_token})
+    login = browser.put_json("/-/login", {"login": email, "password": dataset.PASSWORD})
+    csrf = {"X-CSRF-Token": login.json["csrf_token"]}
+    made = browser.post_json("/-/keys", {"name": "benchmark"}, headers=csrf)
     os.write(3, f"Authorization: Token {made.json['key']}\n".encode())
 
 
