@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import MetaData, String, engine_from_config, event
+from sqlalchemy import MetaData, String, engine_from_config, event, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 from sqlalchemy.types import DateTime, TypeDecorator
 from zope.sqlalchemy import mark_changed
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from pyramid.request import Request
     from sqlalchemy.engine import Engine
     from sqlalchemy.orm import ORMExecuteState, Session
+    from sqlalchemy.sql.elements import ColumnElement
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -47,6 +48,20 @@ log = logging.getLogger(__name__)
 def new_public_id() -> str:
     """An opaque, URL-safe id of 128 random bits: it tells nothing of how many rows exist."""
     return secrets.token_urlsafe(16)
+
+
+NAMES_SEPARATOR = " "
+"""Between the ids (or permission names, which hold no space) of :func:`aggregated_names`."""
+
+
+def aggregated_names(column: ColumnElement[str]) -> ColumnElement[str]:
+    """The values of ``column`` over a group, in one string: a subquery's many rows as one column."""
+    return func.aggregate_strings(column, NAMES_SEPARATOR)
+
+
+def names_of(aggregated: str | None) -> tuple[str, ...]:
+    """The distinct names of an :func:`aggregated_names` value, sorted (``None`` is none)."""
+    return tuple(sorted(set(aggregated.split(NAMES_SEPARATOR)))) if aggregated else ()
 
 
 def utcnow() -> datetime:

@@ -8,7 +8,8 @@ from pyramid.authorization import ALL_PERMISSIONS, DENY_ALL, Allow
 from pyramid.httpexceptions import HTTPNotFound
 from sqlalchemy import bindparam, select
 
-from backrest.content.sharing import shared_condition, shared_teams_column, split
+from backrest.content.sharing import shared_condition, shared_teams_column
+from backrest.db import names_of
 from backrest.resources import Root
 from backrest.security.permissions import Permission, Principal, grant_principal, team_principal
 
@@ -119,7 +120,7 @@ def id_factory(model: type[Content]) -> Callable[[Request], ItemResource]:
             # the two must not be told apart.
             raise HTTPNotFound
         return CollectionResource(request, content_type).item(
-            row[0], split(row[1]) if shared is not None else ()
+            row[0], names_of(row[1]) if shared is not None else ()
         )
 
     return factory

@@ -11,17 +11,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from backrest.content.models import Share
+from backrest.db import aggregated_names
 
 if TYPE_CHECKING:
     from sqlalchemy.sql.elements import ColumnElement, Label
 
     from backrest.content.declare import ContentType
     from backrest.security.policy import Identity
-
-SEPARATOR = " "
 
 
 def _teams(content_type: ContentType, identity: Identity | None) -> tuple[str, ...]:
@@ -48,12 +47,8 @@ def shared_teams_column(content_type: ContentType, identity: Identity | None) ->
         return None
     model = content_type.model
     return (
-        select(func.aggregate_strings(Share.team_id, SEPARATOR))
+        select(aggregated_names(Share.team_id))
         .where(Share.collection == content_type.name, Share.object_id == model.id, Share.team_id.in_(teams))
         .scalar_subquery()
         .label("shared_with")
     )
-
-
-def split(value: str | None) -> tuple[str, ...]:
-    return tuple(value.split(SEPARATOR)) if value else ()

@@ -31,8 +31,8 @@ from backrest.content.representation import (
     representation,
 )
 from backrest.content.resources import visibility_for
-from backrest.content.sharing import shared_teams_column, split
-from backrest.db import utcnow
+from backrest.content.sharing import shared_teams_column
+from backrest.db import names_of, utcnow
 from backrest.errors import http_error
 from backrest.renderers import timestamp
 from backrest.security.permissions import principals, team_principal
@@ -130,7 +130,7 @@ class ContentViews:
             items = [collection.item(obj) for obj in request.dbsession.scalars(page)]
         else:
             rows = request.dbsession.execute(page.add_columns(shared))
-            items = [collection.item(obj, split(teams)) for obj, teams in rows]
+            items = [collection.item(obj, names_of(teams)) for obj, teams in rows]
         if query.page > 1 and not items:
             raise http_error(404, "querystring", "page", "There is no such page.")
         allowed = permissions_of(request, items)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import bindparam, func, select, update
 
 from backrest.accounts.models import User
-from backrest.db import utcnow
+from backrest.db import names_of, utcnow
 from backrest.keys.credentials import (
     FORM_TYPES,
     Basic,
@@ -25,7 +25,7 @@ from backrest.keys.credentials import (
     secret_hash,
 )
 from backrest.keys.models import ApiKey
-from backrest.teams.membership import caller_columns, split, team_grants
+from backrest.teams.membership import caller_columns, team_grants
 from backrest.throttle import key_of
 
 if TYPE_CHECKING:
@@ -70,7 +70,9 @@ class Caller:
     @classmethod
     def of(cls, row: Row[Any], **key: Any) -> Caller:
         """The user of a row of :func:`backrest.teams.membership.caller_columns`, through a key or not."""
-        return cls(row.user_id, row.is_admin, team_ids=split(row.team_ids), grants=split(row.grants), **key)
+        return cls(
+            row.user_id, row.is_admin, team_ids=names_of(row.team_ids), grants=names_of(row.grants), **key
+        )
 
 
 def sent_credentials(request: Request) -> Credential | Basic | None:
@@ -105,7 +107,7 @@ def authenticate(request: Request, credentials: Credential | Basic) -> Caller:
         request.dbsession.execute(update(ApiKey).where(ApiKey.id == row.id).values(last_used=now))
     scopes = frozenset(row.scopes.split())
     if row.team_id is not None:
-        return Caller(None, False, row.id, scopes, (row.team_id,), split(row.team_grants))
+        return Caller(None, False, row.id, scopes, (row.team_id,), names_of(row.team_grants))
     return Caller.of(row, key_id=row.id, scopes=scopes)
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from backrest.accounts.models import User
+from backrest.db import aggregated_names
 from backrest.teams.models import MANAGE, TeamGrant, TeamMember
 
 if TYPE_CHECKING:
@@ -22,23 +23,16 @@ if TYPE_CHECKING:
 
     from backrest.content.declare import ContentType
 
-SEPARATOR = " "
-"""Ids and permission names hold no spaces."""
-
 
 def teams_of(user_id: ColumnElement[str]) -> ScalarSelect[str | None]:
     """The ids of the user's teams, space-separated (``None`` for none)."""
-    return (
-        select(func.aggregate_strings(TeamMember.team_id, SEPARATOR))
-        .where(TeamMember.user_id == user_id)
-        .scalar_subquery()
-    )
+    return select(aggregated_names(TeamMember.team_id)).where(TeamMember.user_id == user_id).scalar_subquery()
 
 
 def grants_of(user_id: ColumnElement[str]) -> ScalarSelect[str | None]:
     """The permissions the user's teams hold, space-separated (``None`` for none)."""
     return (
-        select(func.aggregate_strings(TeamGrant.permission, SEPARATOR))
+        select(aggregated_names(TeamGrant.permission))
         .join(TeamMember, TeamMember.team_id == TeamGrant.team_id)
         .where(TeamMember.user_id == user_id)
         .scalar_subquery()
@@ -58,14 +52,8 @@ def caller_columns() -> tuple[ColumnElement[Any], ...]:
 def team_grants(team_id: ColumnElement[str | None]) -> ScalarSelect[str | None]:
     """The permissions the team holds, space-separated (``None`` for none): a team key's."""
     return (
-        select(func.aggregate_strings(TeamGrant.permission, SEPARATOR))
-        .where(TeamGrant.team_id == team_id)
-        .scalar_subquery()
+        select(aggregated_names(TeamGrant.permission)).where(TeamGrant.team_id == team_id).scalar_subquery()
     )
-
-
-def split(value: str | None) -> tuple[str, ...]:
-    return tuple(sorted(set(value.split(SEPARATOR)))) if value else ()
 
 
 def permissions_of(content_type: ContentType) -> list[str]:
