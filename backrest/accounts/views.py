@@ -7,7 +7,11 @@ from typing import TYPE_CHECKING, Any
 from pyramid.httpexceptions import HTTPFound, HTTPNoContent
 
 from backrest.accounts import schemas
-from backrest.accounts.services import AccountService
+from backrest.accounts.services.address import AddressService
+from backrest.accounts.services.login import LoginService
+from backrest.accounts.services.password import PasswordService
+from backrest.accounts.services.profile import ProfileService
+from backrest.accounts.services.signup import SignupService
 from backrest.security.permissions import Permission
 from backrest.service import Service
 from backrest.validation import body_validator
@@ -67,7 +71,7 @@ def body(schema: type) -> dict[str, Any]:
 
 @signup.post(**PUBLIC, **body(schemas.SignupSchema), success_status=201)
 def signup_view(request: Request) -> dict[str, str]:
-    AccountService(request).signup(**request.validated)
+    SignupService(request).signup(**request.validated)
     request.response.status_code = 201
     return SUCCESS
 
@@ -91,7 +95,7 @@ def login_status_view(request: Request) -> dict[str, Any]:
 
 @login.put(**PUBLIC, **body(schemas.LoginSchema))
 def login_view(request: Request) -> Any:
-    failure = AccountService(request).login(**request.validated)
+    failure = LoginService(request).login(**request.validated)
     if failure is not None:
         return failure
     return {**SUCCESS, "csrf_token": request.identity.csrf_token}
@@ -99,80 +103,80 @@ def login_view(request: Request) -> Any:
 
 @logout.put(**PUBLIC, validators=(body_validator,))
 def logout_view(request: Request) -> dict[str, str]:
-    AccountService(request).logout()
+    LoginService(request).logout()
     return SUCCESS
 
 
 @reset.post(**PUBLIC, **body(schemas.EmailSchema))
 def reset_request_view(request: Request) -> dict[str, str]:
-    AccountService(request).request_reset(request.validated["email"])
+    PasswordService(request).request_reset(request.validated["email"])
     return SUCCESS
 
 
 @reset.put(**PUBLIC, **body(schemas.ResetSchema))
 def reset_view(request: Request) -> dict[str, str]:
-    AccountService(request).reset(location="body", **request.validated)
+    PasswordService(request).reset(location="body", **request.validated)
     return SUCCESS
 
 
 @reset_token.put(**PUBLIC, **body(schemas.PasswordSchema))
 def reset_token_view(request: Request) -> dict[str, str]:
     token = request.matchdict["token"]
-    AccountService(request).reset(token, request.validated["password"], location="path")
+    PasswordService(request).reset(token, request.validated["password"], location="path")
     return SUCCESS
 
 
 @password.put(**ACCOUNT, **body(schemas.PasswordChangeSchema))
 def password_view(request: Request) -> dict[str, str]:
-    AccountService(request).change_password(**request.validated)
+    PasswordService(request).change_password(**request.validated)
     return SUCCESS
 
 
 @email.put(**ACCOUNT, **body(schemas.EmailChangeSchema))
 def email_change_view(request: Request) -> dict[str, str]:
-    AccountService(request).request_email_change(**request.validated)
+    AddressService(request).request_email_change(**request.validated)
     return SUCCESS
 
 
 @email.delete(**ACCOUNT)
 def email_change_cancel_view(request: Request) -> dict[str, str]:
-    AccountService(request).cancel_email_change()
+    AddressService(request).cancel_email_change()
     return SUCCESS
 
 
 @email_cancel.post(**PUBLIC, **body(schemas.TokenSchema))
 def email_cancel_view(request: Request) -> dict[str, str]:
-    AccountService(request).cancel_email_change_by_token(request.validated["token"])
+    AddressService(request).cancel_email_change_by_token(request.validated["token"])
     return SUCCESS
 
 
 @email_token.put(**PUBLIC)
 def email_token_view(request: Request) -> dict[str, str]:
-    AccountService(request).confirm(request.matchdict["token"], location="path")
+    SignupService(request).confirm(request.matchdict["token"], location="path")
     return SUCCESS
 
 
 @confirm.post(**PUBLIC, **body(schemas.TokenSchema))
 def confirm_view(request: Request) -> dict[str, str]:
-    AccountService(request).confirm(request.validated["token"], location="body")
+    SignupService(request).confirm(request.validated["token"], location="body")
     return SUCCESS
 
 
 @confirm_resend.post(**PUBLIC, **body(schemas.EmailSchema))
 def confirm_resend_view(request: Request) -> dict[str, str]:
-    AccountService(request).resend(request.validated["email"])
+    SignupService(request).resend(request.validated["email"])
     return SUCCESS
 
 
 @confirm_token.post(**PUBLIC)
 def confirm_token_view(request: Request) -> dict[str, str]:
-    AccountService(request).confirm(request.matchdict["token"], location="path")
+    SignupService(request).confirm(request.matchdict["token"], location="path")
     return SUCCESS
 
 
 @reauthenticate.put(**ACCOUNT, **body(schemas.PasswordSchema))
 def reauthenticate_view(request: Request) -> dict[str, str]:
-    AccountService(request).reauthenticate(request.validated["password"])
+    LoginService(request).reauthenticate(request.validated["password"])
     return SUCCESS
 
 
@@ -183,13 +187,13 @@ def profile_view(request: Request) -> Any:
 
 @userprofile.put(**ACCOUNT, **body(schemas.ProfileSchema))
 def profile_update_view(request: Request) -> dict[str, str]:
-    AccountService(request).update_profile(request.validated)
+    ProfileService(request).update_profile(request.validated)
     return SUCCESS
 
 
 @userprofile.delete(**ACCOUNT)
 def profile_delete_view(request: Request) -> HTTPNoContent:
-    AccountService(request).delete_account()
+    ProfileService(request).delete_account()
     return HTTPNoContent()
 
 

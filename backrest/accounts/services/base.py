@@ -1,0 +1,121 @@
+"""What every account operation shares: the request's tools, mail, audit, checks."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select
+
+from backrest import audit
+from backrest.accounts import mails
+from backrest.accounts.models import TokenPurpose, User
+from backrest.accounts.tokens import AccountTokens
+from backrest.db import utcnow
+from backrest.errors import http_error
+from backrest.sessions.cookies import session_service
+from backrest.throttle import key_of, too_many
+
+if TYPE_CHECKING:
+    from pyramid.httpexceptions import HTTPException
+    from pyramid.request import Request
+
+    from backrest.sessions.models import UserSession
+
+INVALID_TOKEN = "This link is invalid, already used or expired."
+WRONG_PASSWORD = "Wrong password."
+
+
+class AccountOperations:
+    """The tools of one request that the account operations share."""
+
+    def __init__(self, request: Request) -> None:
+        self.request = request
+        self.dbsession = request.dbsession
+        self.settings: dict[str, Any] = request.registry.settings
+        self.passwords = request.registry["passwords"]
+        self.throttle = request.registry["throttle"]
+        self.tokens = AccountTokens(self.dbsession)
+        self.sessions = session_service(request)
+
+    @property
+    def client(self) -> str:
+        return self.request.client_addr or ""
+
+    @property
+    def user(self) -> User:
+        return self.request.identity.user
+
+    @property
+    def session(self) -> UserSession | None:
+        return self.request.identity.session
+
+    def by_email(self, email: str) -> User | None:
+        return self.dbsession.scalars(
+            select(User).where(func.lower(User.email) == email.strip().lower())
+        ).first()
+
+    def limit(self, scope: str, *key: str) -> None:
+        decision = self.throttle.hit(scope, key_of(*key))
+        if not decision.allowed:
+            raise too_many(decision, scope)
+
+    def check_new_password(self, password: str, email: str) -> None:
+        problem = self.passwords.problem(password, email)
+        if problem:
+            raise http_error(400, "body", "password", problem)
+
+    def link(self, setting: str, token: str = "") -> str:
+        return self.settings[f"backrest.urls.{setting}"].replace("{token}", token)
+
+    def mail(self, recipient: str, mail: tuple[str, str]) -> None:
+        subject, body = mail
+        self.request.mail.send(recipient, subject, body)
+
+    def circumstances(self) -> mails.Circumstances:
+        return mails.Circumstances(
+            when=utcnow().strftime("%Y-%m-%d %H:%M:%S UTC"),
+            ip=self.client,
+            user_agent=self.request.user_agent or "",
+        )
+
+    def record(
+        self, action: str, user_id: str, *, by_owner: bool = False, changes: dict[str, Any] | None = None
+    ) -> None:
+        """An audit entry about an account; ``by_owner`` names its owner as the actor.
+
+        Without ``by_owner`` the actor is whoever is authenticated, which for
+        the anonymous steps of a flow (a link opened on another device) is
+        nobody; with it, the account's owner acted, as a mailed link proves.
+        """
+        audit.record(
+            self.request,
+            action,
+            actor_id=user_id if by_owner else None,
+            object_type="user",
+            object_id=user_id,
+            changes=changes,
+        )
+
+    def invalid_token(self, location: str) -> HTTPException:
+        return http_error(400, location, "token", INVALID_TOKEN)
+
+    def verify_own_password(self, password: str, field: str) -> None:
+        """Check the caller's password, throttled like a login from this client."""
+        pair = key_of(self.user.email.lower(), self.client)
+        decision = self.throttle.test("login_failures", pair)
+        if not decision.allowed:
+            raise too_many(decision, field)
+        if not self.passwords.verify(self.user.password_hash, password):
+            self.throttle.hit("login_failures", pair)
+            raise http_error(400, "body", field, WRONG_PASSWORD)
+        if self.session is not None:
+            self.sessions.reauthenticated(self.session)
+
+    def send_confirmation(self, user: User, purpose: TokenPurpose, email: str) -> None:
+        """Mail ``email`` a link that confirms it for ``user``: a signup's or an address change's."""
+        ttl = self.settings["backrest.tokens.confirm_ttl"]
+        token = self.tokens.issue(user, purpose, email, ttl)
+        if purpose == TokenPurpose.SIGNUP:
+            self.mail(email, mails.confirm_signup(self.link("confirm", token)))
+        else:
+            self.mail(email, mails.confirm_email_change(self.link("email_confirm", token)))
