@@ -4,6 +4,9 @@ The scalar types read JSON values, and the text that forms and XML send:
 ``"42"`` is an integer, ``"on"`` a flag. A form field sent twice reaches them
 as a :class:`~backrest.formats.forms.Repeated` list, and they take its last
 value (the hidden-field-plus-checkbox idiom); a JSON array stays a wrong type.
+Likewise a form's marker alone (``address.=``), an
+:class:`~backrest.formats.forms.EmptyGroup`, is an empty object to a
+:class:`Body`. A text whose default is ``None`` may be set to ``null``.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from typing import Any
 import colander
 from email_validator import EmailNotValidError, validate_email
 
-from backrest.formats.forms import Repeated
+from backrest.formats.forms import EmptyGroup, Repeated
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off"})
@@ -132,12 +135,30 @@ def _email_validator(node: colander.SchemaNode, value: str) -> None:
         raise colander.Invalid(node, f"Invalid email address: {error}") from error
 
 
+class NullableNode(colander.SchemaNode):
+    """A field that may be ``null``: ``null`` (XML's ``type="null"``) sets it to ``None``.
+
+    The representation of such a field shows ``null``, and what it shows must
+    post back (API section 3). ``None`` is a value, not a missing one: an
+    update that sends it clears the field. Other nodes refuse ``null`` as a
+    wrong type.
+    """
+
+    def deserialize(self, cstruct: Any = colander.null) -> Any:
+        return None if cstruct is None else super().deserialize(cstruct)
+
+
 def text_node(
     *, max_length: int | None = None, allow_empty: bool = False, **kwargs: Any
 ) -> colander.SchemaNode:
-    """A string node; ``allow_empty`` keeps ``""`` as a value instead of treating it as missing."""
+    """A string node; ``allow_empty`` keeps ``""`` as a value instead of treating it as missing.
+
+    ``missing=None`` makes it nullable (a :class:`NullableNode`): a field
+    that is ``None`` when not given shows ``null``, and must take it back.
+    """
     validator = colander.Length(max=max_length) if max_length else None
-    return colander.SchemaNode(Text(allow_empty=allow_empty), validator=validator, **kwargs)
+    node_class = NullableNode if kwargs.get("missing", colander.required) is None else colander.SchemaNode
+    return node_class(Text(allow_empty=allow_empty), validator=validator, **kwargs)
 
 
 def email_node(**kwargs: Any) -> colander.SchemaNode:
@@ -149,8 +170,15 @@ def email_node(**kwargs: Any) -> colander.SchemaNode:
     )
 
 
+class Fields(colander.Mapping):
+    """An object; from a form, an empty group (``address.=``) is an empty one."""
+
+    def deserialize(self, node: colander.SchemaNode, cstruct: Any) -> Any:
+        return super().deserialize(node, {} if isinstance(cstruct, EmptyGroup) else cstruct)
+
+
 class Body(colander.MappingSchema):
-    """A request body: keys the schema does not know (``__meta__`` too) are dropped."""
+    """A request body, or an object in one: keys the schema does not know (``__meta__`` too) are dropped."""
 
     def schema_type(self, **kw: Any) -> colander.Mapping:
-        return colander.Mapping(unknown="ignore")
+        return Fields(unknown="ignore")

@@ -11,12 +11,13 @@ names as paths into one JSON-like object:
   ``tags=a&tags=b`` is ``{"tags": ["a", "b"]}``. Where a schema wants one value
   (a string, a number, a boolean), the types of :mod:`backrest.schema` take the
   last one, which is the hidden-field-plus-checkbox idiom (``flag=0&flag=1``);
-- ``tags.=`` (nothing after the dot) says that ``tags`` is a list even when
-  nothing else is sent: alone it is ``[]``; beside ``tags=a`` it makes a list of
-  the plain values (``["a"]``, one value included), so a group of checkboxes
-  with none ticked is an empty list; beside ``tags.0`` or ``tags.city`` it adds
-  nothing. Its value is ignored. A form cannot tell an empty object from an
-  empty list: the marker alone is a list.
+- ``tags.=`` (nothing after the dot) says that ``tags`` is a group even when
+  nothing else is sent: alone it is an empty group (:class:`EmptyGroup`), an
+  empty list, or an empty object where a schema wants one (a form cannot
+  tell them apart); beside ``tags=a`` it makes a list of the plain values
+  (``["a"]``, one value included), so a group of checkboxes with none ticked
+  is an empty list; beside ``tags.0`` or ``tags.city`` it adds nothing. Its
+  value is ignored.
 
 Anything else is a :class:`FormError` naming the field: a name that is both a
 value and a group (``a=1&a.b=2``), a group mixing indexes and names, a gap in
@@ -25,12 +26,18 @@ a name nested deeper than :data:`~backrest.formats.MAX_DEPTH`, a top level
 that is a list. Object keys that are all digits cannot be sent: they read as
 indexes.
 
+Writing (:func:`encode_form`) gives the fields that read back as a JSON
+object: indexes for lists, the marker for empty lists and objects, and leaves
+as the text a form sends (:func:`form_text`). A form has no types: what reads
+the fields back as the same document is the schema, which types the text.
+
 Python's and WebOb's form parsers give flat multidicts; no library we use
 reads dotted names, so the rules above are written here.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -52,6 +59,15 @@ class Repeated(list):
     A list for a schema that wants a list; a schema type that wants one value
     takes the last (see :mod:`backrest.schema`). A JSON array is never a
     ``Repeated``, so this leniency stays with forms.
+    """
+
+
+class EmptyGroup(list):
+    """A group sent as its marker alone (``tags.=``): an empty list, or an empty object.
+
+    A list for a schema that wants a list; the object type of
+    :mod:`backrest.schema` reads it as ``{}``. A JSON array is never an
+    ``EmptyGroup``, so this leniency too stays with forms.
     """
 
 
@@ -90,8 +106,9 @@ def _build(node: _Field, path: str) -> Any:
         return node.values[0] if len(node.values) == 1 else Repeated(node.values)
     names = list(node.children)
     if not any(_is_index(name) for name in names):
-        # Only the marker leaves a group without names: an empty list.
-        return {name: _build(child, _join(path, name)) for name, child in node.children.items()} or []
+        # Only the marker leaves a group without names.
+        fields = {name: _build(child, _join(path, name)) for name, child in node.children.items()}
+        return fields or EmptyGroup()
     if not all(_is_index(name) for name in names):
         raise FormError(path, f"{path} mixes list indexes and names.")
     # Comparing strings, never int(): "007", "9" * 5000 and gaps all fail here.
@@ -120,24 +137,47 @@ def decode_form(items: Iterable[tuple[str, str]]) -> dict[str, Any]:
     return decoded
 
 
-def _encode(value: Any, name: str) -> Iterator[tuple[str, Any]]:
-    if isinstance(value, Mapping):
-        for key, child in value.items():
-            yield from _encode(child, _join(name, str(key)))
-    elif isinstance(value, list | tuple):
-        if not value:
+def _leaves(value: Any, name: str) -> Iterator[tuple[str, Any]]:
+    if isinstance(value, Mapping | list | tuple) and not value:
+        # The top level is the form itself: an empty one has no fields.
+        if name:
             yield f"{name}.", ""
+    elif isinstance(value, Mapping):
+        for key, child in value.items():
+            yield from _leaves(child, _join(name, str(key)))
+    elif isinstance(value, list | tuple):
         for index, child in enumerate(value):
-            yield from _encode(child, _join(name, str(index)))
+            yield from _leaves(child, _join(name, str(index)))
     else:
         yield name, value
 
 
-def encode_form(value: Mapping[str, Any]) -> list[tuple[str, Any]]:
-    """The dotted fields that :func:`decode_form` reads back as ``value``.
+def form_leaves(value: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """The dotted names of ``value``'s leaves, with the leaves as they are.
 
-    Leaves stay as they are (strings, numbers, booleans, ``None``); a form
-    sends them as text. Lists are written with indexes (``tags.0``), empty ones
-    as the marker (``tags.``); empty objects have no fields.
+    Lists are written with indexes (``tags.0``), empty lists and objects as
+    the marker (``tags.``, with ``""``). The leaves keep their types for a
+    caller that picks inputs by them (the browsable page); a form sends them
+    as :func:`form_text`.
     """
-    return list(_encode(value, ""))
+    return list(_leaves(value, ""))
+
+
+def form_text(value: Any) -> str:
+    """A leaf as a form field sends it, for the schema to read back.
+
+    ``None`` is ``""``, which the schema reads as a value not given;
+    booleans are ``true``/``false``; numbers are written as JSON writes them.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return json.dumps(value)
+    return str(value)
+
+
+def encode_form(value: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The form fields that :func:`decode_form` reads back as ``value``, within a schema's types."""
+    return [(name, form_text(leaf)) for name, leaf in form_leaves(value)]

@@ -47,7 +47,7 @@ from urllib.parse import urlencode, urlsplit
 import colander
 from markupsafe import Markup, escape
 
-from backrest.formats.forms import encode_form
+from backrest.formats.forms import form_leaves, form_text
 from backrest.schema import Flag, Integer, Number
 
 if TYPE_CHECKING:
@@ -112,7 +112,7 @@ def data_inputs(data: Mapping[str, Any], *, blank: bool = False) -> list[Input]:
     """The inputs for the fields of a representation, filled in unless ``blank``."""
     fields = {key: value for key, value in data.items() if key != META}
     inputs = []
-    for name, value in encode_form(fields):
+    for name, value in form_leaves(fields):
         kind = "marker" if name.endswith(".") else _kind(value)
         inputs.append(Input(name, kind, None if blank else value))
     return inputs
@@ -155,12 +155,9 @@ def _input(field: Input) -> Markup:
             '<input type="hidden" name="{0}" value="false"><input type="checkbox" name="{0}" value="true"{1}>'
         ).format(field.name, checked)
     else:
-        value = "" if field.value is None else field.value
-        if isinstance(value, bool):
-            value = "true" if value else "false"
         extra = Markup(' step="any"') if field.kind == "number" else Markup("")
         control = Markup('<input type="{}" name="{}" value="{}"{}>').format(
-            field.kind, field.name, value, extra
+            field.kind, field.name, form_text(field.value), extra
         )
     return Markup("<label><span>{}</span> {}</label>").format(field.name, control)
 

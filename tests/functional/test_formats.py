@@ -55,7 +55,7 @@ def test_xml_of_nested_services(browser):
 
 def test_xml_with_booleans_and_timestamps(logged_in):
     status = parse_xml(logged_in.get("/-/login", headers={"Accept": "application/xml"}).body)
-    assert (status["authenticated"], status["email_verified"]) == ("true", "true")
+    assert (status["authenticated"], status["email_verified"]) == (True, True)
     sessions = parse_xml(logged_in.get("/-/sessions/", headers={"Accept": "application/xml"}).body)
     [session] = sessions["results"]
     assert session["created"].endswith("Z")
@@ -289,6 +289,8 @@ def test_other_body_types_are_415(browser, content_type):
         "not xml at all",
         "<signup>text<email/></signup>",
         "<signup><item>1</item></signup>",
+        '<signup><email type="number">ada@example.com</email></signup>',
+        '<signup><email type="date">ada@example.com</email></signup>',
     ],
 )
 def test_broken_xml_is_400_on_the_body(browser, dbsession, body):

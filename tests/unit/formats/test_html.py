@@ -144,6 +144,17 @@ def test_empty_list_sends_the_marker():
     assert decode_form(fields)["tags"] == []
 
 
+def test_empty_object_sends_the_marker():
+    fields = form_fields(page({**ITEM, "attributes": {}}), "PUT")
+    assert ("attributes.", "") in fields
+    assert Schema().deserialize(decode_form(fields))["attributes"] == {}
+
+
+def test_null_is_an_empty_input():
+    fields = form_fields(page({**ITEM, "folder": None}), "PUT")
+    assert ("folder", "") in fields
+
+
 def test_delete_form_has_no_fields():
     assert form_fields(page(ITEM), "DELETE") == []
 
