@@ -154,7 +154,13 @@ class SQLiteStatistics:
 
 
 def get_engine(settings: dict[str, Any], prefix: str = "sqlalchemy.") -> Engine:
-    engine = engine_from_config(settings, prefix)
+    """The engine of ``settings``, whose errors and logs never show a statement's parameters.
+
+    Parameters hold what requests send (passwords on their way to a hash,
+    token hashes, addresses): a failed statement's exception is logged, and
+    the log must not carry them. No setting turns this off.
+    """
+    engine = engine_from_config(settings, prefix, hide_parameters=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _tune_sqlite)
         event.listen(engine, "checkin", _end_failed_transaction)

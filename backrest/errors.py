@@ -5,13 +5,15 @@
 Views raise :func:`http_error` (or any Pyramid HTTP exception) so that the
 transaction aborts; Cornice validation errors go through :func:`error_handler`;
 the exception views below reshape everything else, Pyramid's own 404s and
-403s and unexpected exceptions included.
+403s and unexpected exceptions included. A database that does not answer
+is a 503 with ``Retry-After``, not a failure of the server's own.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 from typing import TYPE_CHECKING, Any
 
 from pyramid.exceptions import BadCSRFToken
@@ -20,10 +22,13 @@ from pyramid.httpexceptions import (
     HTTPForbidden,
     status_map,
 )
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from backrest.security.permissions import Permission, ScopeDenied
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from pyramid.config import Configurator
     from pyramid.request import Request
     from pyramid.response import Response
@@ -32,6 +37,12 @@ log = logging.getLogger(__name__)
 
 LOCATIONS = frozenset({"body", "querystring", "header", "path", "cookie", "request"})
 WWW_AUTHENTICATE = 'Cookie realm="backrest", Token realm="backrest"'
+DATABASE_RETRY_AFTER = 30
+"""Seconds a client should wait when the database does not answer: about a database restart's time."""
+# SQLSTATEs of a PostgreSQL server that refuses or ends connections: class
+# 08 (connection exception), and shutting down, crashed, or starting up.
+UNAVAILABLE_SQLSTATE_CLASSES = ("08",)
+UNAVAILABLE_SQLSTATES = frozenset({"57P01", "57P02", "57P03"})
 
 
 class Errors(list):
@@ -165,12 +176,66 @@ def server_error_view(exc: Exception, request: Request) -> Response:
     )
 
 
-def includeme(config: Configurator) -> None:
-    config.add_request_method(lambda _request: Errors(), "errors", reify=True)
+def database_unavailable(exc: DBAPIError) -> bool:
+    """Whether ``exc`` says the database cannot be reached, rather than that a statement failed.
+
+    SQLAlchemy flags a connection it found dead; a connection that cannot
+    be made is the driver's to tell: psycopg's errors without a server's
+    SQLSTATE (or with one of a refused connection), SQLite's "unable to
+    open database file".
+    """
+    if exc.connection_invalidated:
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    cause = exc.orig
+    if isinstance(cause, sqlite3.Error):
+        # The primary code: extended ones (SQLITE_CANTOPEN_ISDIR...) add bits above it.
+        return getattr(cause, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_CANTOPEN
+    if not hasattr(cause, "sqlstate"):
+        return False
+    sqlstate = cause.sqlstate
+    return (
+        sqlstate is None
+        or sqlstate.startswith(UNAVAILABLE_SQLSTATE_CLASSES)
+        or sqlstate in UNAVAILABLE_SQLSTATES
+    )
+
+
+def database_error_view(exc: DBAPIError, request: Request) -> Response:
+    """503 while the database does not answer, logged in one line without SQL; other failures are 500s."""
+    if not database_unavailable(exc):
+        return server_error_view(exc, request)
+    request_id = getattr(request, "request_id", None)
+    # The driver's message says why (refused, closed); SQLAlchemy's would add the statement and its values.
+    cause = exc.orig
+    reason = " ".join(str(cause).split())
+    kind = f"{type(cause).__module__}.{type(cause).__qualname__}"
+    log.error("the database does not answer in request %s: %s: %s", request_id, kind, reason)
+    return http_error(
+        503,
+        "request",
+        "database",
+        f"The database does not answer; try again in {DATABASE_RETRY_AFTER} seconds. "
+        f"Quote request id {request_id} if this lasts.",
+        headers={"Retry-After": str(DATABASE_RETRY_AFTER)},
+        request_id=request_id,
+    )
+
+
+def _add_last_resort_view(
+    config: Configurator, view: Callable[[Any, Request], Response], context: type[Exception]
+) -> None:
     # A retryable failure before the last attempt is no error: pyramid_retry
     # runs the request again, so no view may answer it.
-    config.add_exception_view(server_error_view, context=Exception, retryable_error=False)
-    config.add_exception_view(server_error_view, context=Exception, last_retry_attempt=True)
+    config.add_exception_view(view, context=context, retryable_error=False)
+    config.add_exception_view(view, context=context, last_retry_attempt=True)
+
+
+def includeme(config: Configurator) -> None:
+    config.add_request_method(lambda _request: Errors(), "errors", reify=True)
+    _add_last_resort_view(config, server_error_view, Exception)
+    _add_last_resort_view(config, database_error_view, DBAPIError)
     config.add_exception_view(http_exception_view, context=HTTPException)
     config.add_exception_view(csrf_view, context=BadCSRFToken)
     config.add_notfound_view(not_found_view)

@@ -18,6 +18,7 @@ class Root:
     __acl__: tuple[tuple[str, str, Any], ...] = (
         (Allow, Principal.ADMIN, ALL_PERMISSIONS),
         (Allow, Principal.AUTHENTICATED, Permission.ACCOUNT),
+        (Allow, Principal.AUTHENTICATED, Permission.IDENTITY),
     )
 
     def __init__(self, request: Request) -> None:

@@ -97,11 +97,14 @@ class Setting:
 
 FRONTEND = "backrest.urls.frontend"
 MAX_BODY_SIZE = "backrest.max_body_size"
+ENVIRONMENT = "backrest.environment"
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("sqlalchemy.url", str, None),
     Setting("backrest.db.auto_migrate", _as_bool, False),
     Setting("backrest.version", str, ""),
+    # "production" refuses to start with a missing, short or example secret (SECRETS).
+    Setting(ENVIRONMENT, _as_choice("development", "production"), "development"),
     # Request bodies larger than this many bytes are refused (413).
     Setting(MAX_BODY_SIZE, int, 1024 * 1024),
     # Passwords and tokens.
@@ -112,6 +115,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("backrest.password.argon2.parallelism", int, 4),
     Setting("backrest.tokens.reset_ttl", int, 3600),
     Setting("backrest.tokens.confirm_ttl", int, 48 * 3600),
+    Setting("backrest.tokens.team_invitation_ttl", int, 7 * 24 * 3600),
     Setting("backrest.signup.quiet", _as_bool, True),
     Setting("backrest.reauth.max_age", int, 300),
     # Content lists and writes.
@@ -138,6 +142,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("backrest.urls.email_confirm", str, "{frontend}/email/{token}"),
     Setting("backrest.urls.email_cancel", str, "{frontend}/email/cancel/{token}"),
     Setting("backrest.urls.change_password", str, "{frontend}/account/password"),
+    Setting("backrest.urls.team_invitation", str, "{frontend}/teams/invitations/{token}"),
     # Sessions.
     Setting("backrest.session.cookie_name", str, "backrest_session"),
     Setting("backrest.session.cookie_domain", str, ""),
@@ -173,13 +178,18 @@ SETTINGS: tuple[Setting, ...] = (
     # Brute-force protection.
     Setting("backrest.throttle.login", as_rate, "30/minute"),
     Setting("backrest.throttle.login_failures", as_rate, "5/15minutes"),
-    Setting("backrest.throttle.login_account", as_rate, "50/hour"),
+    Setting("backrest.throttle.login_account", as_rate, "30/hour"),
+    Setting("backrest.throttle.login_device", as_rate, "5/15minutes"),
+    # Signs device cookies (backrest/throttle/devices.py); empty: a random one per process.
+    Setting("backrest.throttle.device_secret", str, ""),
     Setting("backrest.throttle.signup", as_rate, "10/hour"),
     Setting("backrest.throttle.signup_account", as_rate, "3/hour"),
     Setting("backrest.throttle.reset", as_rate, "10/hour"),
     Setting("backrest.throttle.reset_account", as_rate, "3/hour"),
     Setting("backrest.throttle.resend", as_rate, "10/hour"),
     Setting("backrest.throttle.resend_account", as_rate, "3/hour"),
+    # Invitations to teams, per manager: each one mails an address the manager chose.
+    Setting("backrest.throttle.team_invitations", as_rate, "30/hour"),
     # Where rate counters live: empty for this process's memory, or a Redis
     # that every process serving the site shares.
     Setting("backrest.redis_url", _as_redis_url, ""),
@@ -218,6 +228,7 @@ def resolve(raw: Mapping[str, Any], environ: Mapping[str, str] | None = None) ->
             value = setting.default
         resolved[setting.name] = parse_setting(setting.name, setting.parse, value)
     _expand_frontend_urls(resolved)
+    _refuse_weak_secrets(resolved)
     return resolved
 
 
@@ -226,3 +237,60 @@ def _expand_frontend_urls(resolved: dict[str, Any]) -> None:
     for setting in SETTINGS:
         if setting.name.startswith("backrest.urls.") and setting.name != FRONTEND:
             resolved[setting.name] = resolved[setting.name].replace("{frontend}", frontend)
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A setting that holds a secret, which production refuses to run without.
+
+    ``needed_when`` names a setting that, when empty, makes the secret unused
+    (an SMTP password without an SMTP login).
+    """
+
+    name: str
+    min_length: int
+    needed_when: str = ""
+
+
+SECRET_MIN_LENGTH = 32
+# Every setting that holds a secret, so that production checks it; the
+# deployment checklist (docs/deployment.rst) names the same.
+SECRETS: tuple[Secret, ...] = (
+    Secret("backrest.keys.pepper", SECRET_MIN_LENGTH),
+    Secret("backrest.throttle.device_secret", SECRET_MIN_LENGTH),
+    # Issued by the mail provider, not generated for backrest: its length is
+    # theirs (some issue 16 characters), and only a placeholder is refused.
+    Secret("backrest.mail.smtp.password", 1, needed_when="backrest.mail.smtp.username"),
+)
+PLACEHOLDER_SECRETS = frozenset({"...", "changeme", "change-me", "password", "secret"})
+"""The values of examples (in the docs, in ini comments) and of development configurations.
+
+A secret given a value in ``development.ini`` must be refused here too:
+``tests/unit/test_settings.py`` checks that file's values.
+"""
+
+
+def _secret_problem(secret: Secret, value: str) -> str | None:
+    if not value:
+        return "is required"
+    if value.strip().lower() in PLACEHOLDER_SECRETS:
+        return "may not be a placeholder or development value"
+    if len(value) < secret.min_length:
+        return f"must have at least {secret.min_length} characters (not {len(value)})"
+    return None
+
+
+def _refuse_weak_secrets(resolved: Mapping[str, Any]) -> None:
+    """A production deployment never runs with a development or example secret: it stops at the start."""
+    if resolved[ENVIRONMENT] != "production":
+        return
+    for secret in SECRETS:
+        if secret.needed_when and not resolved[secret.needed_when]:
+            continue
+        problem = _secret_problem(secret, resolved[secret.name])
+        if problem:
+            msg = (
+                f"setting {secret.name} (or {environment_name(secret.name)}) {problem} "
+                f"when {ENVIRONMENT} = production"
+            )
+            raise ValueError(msg)

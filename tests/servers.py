@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from backrest.validation import DEFAULT_MAX_BODY_SIZE
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping, Sequence
 
@@ -432,6 +434,7 @@ def nginx_site_config(
 
     HTTPS on ``port``, the redirects of plain HTTP on ``http_port``, backrest
     on ``app_port``, downloads from ``blobs``; the logs in ``directory/logs``.
+    The body limit and the file types are the default application's.
     """
     certificate, key = self_signed_certificate(directory)
     logs = directory / "logs"
@@ -445,6 +448,8 @@ def nginx_site_config(
             "NGINX_TLS_CERTIFICATE_KEY": str(key),
             "NGINX_BACKREST_APP": f"127.0.0.1:{app_port}",
             "NGINX_BACKREST_BLOBS": f"{blobs}/",
+            "NGINX_MAX_BODY_SIZE": str(DEFAULT_MAX_BODY_SIZE),
+            "NGINX_FILE_COLLECTIONS": "files",
             "NGINX_LOG_DIR": str(logs),
         }
     )

@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from backrest.db import utcnow
+
+if TYPE_CHECKING:
+    from pyramid.request import Request
 
 SIGNATURE = "\n\n-- \nThis mail was sent automatically; replies are not read.\n"
 
@@ -14,6 +20,15 @@ class Circumstances:
     when: str
     ip: str
     user_agent: str
+
+    @classmethod
+    def of(cls, request: Request) -> Circumstances:
+        """Now, from the request's client."""
+        return cls(
+            when=utcnow().strftime("%Y-%m-%d %H:%M:%S UTC"),
+            ip=request.client_addr or "",
+            user_agent=request.user_agent or "",
+        )
 
     def describe(self) -> str:
         return (
@@ -47,6 +62,25 @@ def reset_password(link: str, hours: float) -> tuple[str, str]:
         f"To set a new password, open this link within {hours:g} hours:\n\n{link}\n\n"
         "The link works once. If you did not ask for it, ignore this mail; "
         "your password stays as it is." + SIGNATURE,
+    )
+
+
+def reset_without_account(frontend: str) -> tuple[str, str]:
+    return (
+        "Set a new password",
+        "Someone asked to reset the password of an account with this address, "
+        "but no account has this address. If it was you, you may have signed up "
+        f"with another address, or you can sign up here:\n\n{frontend}\n\n"
+        "Otherwise, ignore this mail." + SIGNATURE,
+    )
+
+
+def nothing_to_confirm() -> tuple[str, str]:
+    return (
+        "Confirm your email address",
+        "Someone asked for a new link to confirm this email address, but nothing "
+        "waits for its confirmation: either it is confirmed already, or no "
+        "account uses it. If it was not you, ignore this mail." + SIGNATURE,
     )
 
 
@@ -91,4 +125,14 @@ def account_deleted(circumstances: Circumstances) -> tuple[str, str]:
         "Your account was deleted",
         "Your account and its sessions were deleted.\n\n"
         f"{circumstances.describe()}\n\nIf this was not you, contact the site's support." + SIGNATURE,
+    )
+
+
+def key_created(name: str, team: str | None, circumstances: Circumstances) -> tuple[str, str]:
+    whose = f"for the team {team!r}" if team else "for your account"
+    return (
+        "A new API key was made",
+        f"A new API key named {name!r} was made {whose}.\n\n{circumstances.describe()}\n\n"
+        "If this was not you, revoke the key, change your password and end your "
+        "other sessions." + SIGNATURE,
     )

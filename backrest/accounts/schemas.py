@@ -11,8 +11,8 @@ from backrest.schema import Body, email_node, text_node
 class SignupSchema(Body):
     email = email_node()
     password = text_node()
-    firstname = text_node(max_length=NAME_LENGTH, missing="")
-    lastname = text_node(max_length=NAME_LENGTH, missing="")
+    firstname = text_node(max_length=NAME_LENGTH, missing="", title="First name")
+    lastname = text_node(max_length=NAME_LENGTH, missing="", title="Last name")
 
 
 class LoginSchema(Body):
@@ -37,8 +37,8 @@ class ResetSchema(TokenSchema):
 
 
 class PasswordChangeSchema(Body):
-    current = text_node()
-    password = text_node()
+    current = text_node(title="Current password")
+    password = text_node(title="New password")
 
 
 class EmailChangeSchema(Body):
@@ -48,5 +48,5 @@ class EmailChangeSchema(Body):
 
 class ProfileSchema(Body):
     # "" clears a name; only a key that is absent leaves it as it is.
-    firstname = text_node(max_length=NAME_LENGTH, missing=colander.drop, allow_empty=True)
-    lastname = text_node(max_length=NAME_LENGTH, missing=colander.drop, allow_empty=True)
+    firstname = text_node(max_length=NAME_LENGTH, missing=colander.drop, allow_empty=True, title="First name")
+    lastname = text_node(max_length=NAME_LENGTH, missing=colander.drop, allow_empty=True, title="Last name")

@@ -7,11 +7,13 @@ from typing import TYPE_CHECKING, Any
 from pyramid.httpexceptions import HTTPFound, HTTPNoContent
 
 from backrest.accounts import schemas
+from backrest.accounts.models import TokenPurpose
 from backrest.accounts.services.address import AddressService
 from backrest.accounts.services.login import LoginService
 from backrest.accounts.services.password import PasswordService
 from backrest.accounts.services.profile import ProfileService
 from backrest.accounts.services.signup import SignupService
+from backrest.errors import http_error
 from backrest.security.permissions import Permission
 from backrest.service import Service
 from backrest.validation import body_validator
@@ -20,6 +22,7 @@ if TYPE_CHECKING:
     from pyramid.request import Request
 
 SUCCESS = {"status": "success"}
+TEAM_KEY = "A team's API key acts as the team, which has no profile."
 
 signup = Service("accounts.signup", "/-/signup", "Create an account.")
 login = Service("accounts.login", "/-/login", "Log in, or tell who is logged in.")
@@ -65,6 +68,14 @@ PUBLIC = {"permission": Permission.PUBLIC, "no_store": True}
 ACCOUNT = {"permission": Permission.ACCOUNT, "no_store": True}
 
 
+def with_csrf_token(request: Request) -> dict[str, str]:
+    """Success, with the CSRF token of the session the request started, if it started one."""
+    identity = request.identity
+    if identity is None or identity.session_id is None:
+        return SUCCESS
+    return {**SUCCESS, "csrf_token": identity.csrf_token}
+
+
 def body(schema: type) -> dict[str, Any]:
     return {"schema": schema(), "validators": (body_validator,)}
 
@@ -81,7 +92,12 @@ def login_status_view(request: Request) -> dict[str, Any]:
     identity = request.identity
     if identity is None:
         return {"authenticated": False, "csrf_token": ""}
+    refusal = identity.scope_denies(Permission.IDENTITY)
+    if refusal is not None:
+        raise http_error(403, "header", "Authorization", refusal)
     user = identity.user
+    if user is None:
+        return {"authenticated": True, "team": identity.team_ids[0], "csrf_token": ""}
     return {
         "authenticated": True,
         "id": user.id,
@@ -98,7 +114,7 @@ def login_view(request: Request) -> Any:
     failure = LoginService(request).login(**request.validated)
     if failure is not None:
         return failure
-    return {**SUCCESS, "csrf_token": request.identity.csrf_token}
+    return with_csrf_token(request)
 
 
 @logout.put(**PUBLIC, validators=(body_validator,))
@@ -116,20 +132,20 @@ def reset_request_view(request: Request) -> dict[str, str]:
 @reset.put(**PUBLIC, **body(schemas.ResetSchema))
 def reset_view(request: Request) -> dict[str, str]:
     PasswordService(request).reset(location="body", **request.validated)
-    return SUCCESS
+    return with_csrf_token(request)
 
 
 @reset_token.put(**PUBLIC, **body(schemas.PasswordSchema))
 def reset_token_view(request: Request) -> dict[str, str]:
     token = request.matchdict["token"]
     PasswordService(request).reset(token, request.validated["password"], location="path")
-    return SUCCESS
+    return with_csrf_token(request)
 
 
 @password.put(**ACCOUNT, **body(schemas.PasswordChangeSchema))
 def password_view(request: Request) -> dict[str, str]:
     PasswordService(request).change_password(**request.validated)
-    return SUCCESS
+    return with_csrf_token(request)
 
 
 @email.put(**ACCOUNT, **body(schemas.EmailChangeSchema))
@@ -152,7 +168,7 @@ def email_cancel_view(request: Request) -> dict[str, str]:
 
 @email_token.put(**PUBLIC)
 def email_token_view(request: Request) -> dict[str, str]:
-    SignupService(request).confirm(request.matchdict["token"], location="path")
+    SignupService(request).confirm(request.matchdict["token"], "path", (TokenPurpose.EMAIL_CHANGE,))
     return SUCCESS
 
 
@@ -170,7 +186,7 @@ def confirm_resend_view(request: Request) -> dict[str, str]:
 
 @confirm_token.post(**PUBLIC)
 def confirm_token_view(request: Request) -> dict[str, str]:
-    SignupService(request).confirm(request.matchdict["token"], location="path")
+    SignupService(request).confirm(request.matchdict["token"], "path", (TokenPurpose.SIGNUP,))
     return SUCCESS
 
 
@@ -180,9 +196,12 @@ def reauthenticate_view(request: Request) -> dict[str, str]:
     return SUCCESS
 
 
-@userprofile.get(**ACCOUNT)
+@userprofile.get(permission=Permission.IDENTITY, no_store=True)
 def profile_view(request: Request) -> Any:
-    return request.identity.user
+    user = request.identity.user
+    if user is None:
+        raise http_error(403, "header", "Authorization", TEAM_KEY)
+    return user
 
 
 @userprofile.put(**ACCOUNT, **body(schemas.ProfileSchema))

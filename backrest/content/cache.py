@@ -3,7 +3,9 @@
 A page is cached under the collection's *generation*, which every committed
 write to the collection advances: a write makes every cached page of its
 collection unreachable at once, without having to find them. Keys also hold
-the caller (pages are filtered by rights) and the full query string. Item
+the caller (pages are filtered by rights) and the full URL, the application's
+included: a page's links are absolute, built from the scheme, host and prefix
+the request came with, so a page made for one host is never another's. Item
 reads are not cached: loading the object is one indexed query, needed
 anyway to check the caller's rights.
 
@@ -87,4 +89,4 @@ def page_key(request: Request, collection: str, generation: int) -> str:
         if identity
         else "-"
     )
-    return f"{collection}:{generation}:{caller}:{request.path_qs}"
+    return f"{collection}:{generation}:{caller}:{request.url}"

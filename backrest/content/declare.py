@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any
 
 import colander
 
-from backrest.content.options import options_view
 from backrest.content.resources import collection_factory, id_factory
 from backrest.content.shares import share_services
 from backrest.content.views import ContentViews
@@ -152,10 +151,8 @@ def content_services(
 
 
 def with_options(service: Service, content_type: ContentType) -> None:
-    """Mark ``service`` as one of ``content_type``'s, and answer OPTIONS on it."""
+    """Mark ``service`` as one of ``content_type``'s: its OPTIONS answer names the type."""
     service.content_type = content_type
-    # Whoever may not view an object is told it does not exist, by OPTIONS too.
-    service.add_view("OPTIONS", options_view(service), permission=Permission.VIEW)
 
 
 ServicesBuilder = Callable[["ContentType"], Iterable[Service]]

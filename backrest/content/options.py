@@ -1,8 +1,16 @@
-"""``OPTIONS`` on a collection or an item: what the caller may do there, and with which fields.
+"""``OPTIONS`` on every service: what the caller may do there, and with which fields.
 
 The answer lists only the methods the caller may use, and describes the
 fields each writing method takes, from the same colander schema that
-validates them (in the style of Django REST Framework's metadata).
+validates them (in the style of Django REST Framework's metadata). Every
+registered service answers it (:func:`backrest.service.register_services`
+calls :func:`add_options`): a content type's collection and items, and the
+account, session, key and team services alike.
+
+A field whose valid values are known only once the application is
+configured (a team's permissions, from the registered content types) gives
+them as a deferred ``choices`` attribute of its node: OPTIONS binds the
+schema to the request, which resolves it.
 """
 
 from __future__ import annotations
@@ -14,6 +22,7 @@ import colander
 from backrest import schema
 from backrest.formats.negotiation import FORMATS
 from backrest.security.permissions import Permission
+from backrest.service import service_key
 from backrest.validation import PARSERS
 
 if TYPE_CHECKING:
@@ -54,6 +63,20 @@ def _validators(node: colander.SchemaNode) -> list[Any]:
     return [validator] if validator else []
 
 
+def _choices(node: colander.SchemaNode) -> list[Any] | None:
+    """The values a ``OneOf`` validator allows, or those of a bound ``choices`` attribute."""
+    for validator in _validators(node):
+        if isinstance(validator, colander.OneOf):
+            return list(validator.choices)
+    choices = getattr(node, "choices", None)
+    if isinstance(choices, (list, tuple)):
+        return list(choices)
+    if isinstance(node.typ, colander.Sequence) and node.children:
+        # A list of values among choices is a multiple choice: a form shows them on the field.
+        return _choices(node.children[0])
+    return None
+
+
 def describe(node: colander.SchemaNode) -> dict[str, Any]:
     """One field, as OPTIONS describes it."""
     description: dict[str, Any] = {
@@ -70,10 +93,9 @@ def describe(node: colander.SchemaNode) -> dict[str, Any]:
                 description["min_value"] = validator.min
             if validator.max is not None:
                 description["max_value"] = validator.max
-        if isinstance(validator, colander.OneOf):
-            description["choices"] = [
-                {"value": choice, "display_name": str(choice)} for choice in validator.choices
-            ]
+    choices = _choices(node)
+    if choices is not None:
+        description["choices"] = [{"value": choice, "display_name": str(choice)} for choice in choices]
     if isinstance(node.typ, colander.Mapping):
         description["children"] = {child.name: describe(child) for child in node.children}
     if isinstance(node.typ, colander.Sequence) and node.children:
@@ -107,25 +129,45 @@ def _fields(service: Service, method: str, schema: colander.SchemaNode) -> dict[
     return fields
 
 
-def options_view(service: Service) -> Callable[[Request], dict[str, Any]]:
-    content_type = service.content_type
+def _schema(arguments: dict[str, Any], request: Request) -> colander.SchemaNode:
+    """The method's body schema, its deferred values resolved for ``request``."""
+    schema = arguments["schema"]
+    return (schema() if isinstance(schema, type) else schema).bind(request=request)
 
+
+def _name(service: Service) -> str:
+    """A content type's name (``documents``), else the service's key (``signup`` for ``accounts.signup``)."""
+    content_type = getattr(service, "content_type", None)
+    return content_type.name if content_type is not None else service_key(service.name)
+
+
+def options_view(service: Service) -> Callable[[Request], dict[str, Any]]:
     def view(request: Request) -> dict[str, Any]:
         allowed = allowed_methods(request, service)
         actions = {
-            method: _fields(service, method, arguments["schema"])
+            method: _fields(service, method, _schema(arguments, request))
             for method, _view, arguments in service.definitions
             if method in WRITING and method in allowed and arguments.get("schema") is not None
         }
         body = {
-            "name": content_type.name,
+            "name": _name(service),
             "description": service.description,
             "renders": RENDERS,
             "parses": PARSES,
             "actions": actions,
         }
-        response = request.response
-        response.allow = allowed
+        request.response.allow = allowed
         return body
 
     return view
+
+
+def add_options(service: Service) -> None:
+    """Answer OPTIONS on ``service``, unless it defines its own."""
+    if "OPTIONS" in service.defined_methods:
+        return
+    # A service about one object (it has a resource factory) is about one
+    # the caller may view: whoever may not is told it does not exist, by
+    # OPTIONS too. The others tell anyone what they may do there.
+    permission = Permission.VIEW if getattr(service, "factory", None) else Permission.PUBLIC
+    service.add_view("OPTIONS", options_view(service), permission=permission)

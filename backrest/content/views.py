@@ -35,7 +35,7 @@ from backrest.content.sharing import shared_teams_column
 from backrest.db import names_of, utcnow
 from backrest.errors import http_error
 from backrest.renderers import timestamp
-from backrest.security.permissions import principals, team_principal
+from backrest.security.permissions import Permission, principals, team_principal
 from backrest.serialize import jsonable
 
 if TYPE_CHECKING:
@@ -218,7 +218,11 @@ class ContentViews:
 
     def apply(self, request: Request, obj: Content, data: dict[str, Any]) -> None:
         """Write the validated ``data`` to ``obj``, a new object or one being updated."""
-        if self.content_type.shareable and "public" in data:
+        if self.content_type.shareable and "public" in data and data["public"] != obj.public:
+            # Publishing is sharing with everyone: the owner's act (or an
+            # admin's), never that of whoever may edit the object.
+            if obj.id is not None and not request.has_permission(Permission.SHARE, request.context):
+                raise http_error(403, "body", "public", "Only the owner makes an object public or private.")
             obj.public = data["public"]
         obj.update(data)
 

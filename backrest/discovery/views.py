@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from backrest.errors import Errors, errors_exception
 from backrest.security.permissions import Permission
-from backrest.service import Service, service_url
+from backrest.service import Service, service_key, service_url
 
 if TYPE_CHECKING:
     from pyramid.request import Request
@@ -23,11 +23,6 @@ heartbeat = Service("discovery.heartbeat", "/-/heartbeat", "Whether the service 
 version = Service("discovery.version", "/-/version", "The running version.")
 
 SERVICES = (root, heartbeat, version)
-
-
-def service_key(name: str) -> str:
-    """``accounts.signup`` is listed as ``signup``."""
-    return name.rpartition(".")[2]
 
 
 @root.get(permission=Permission.PUBLIC)

@@ -12,11 +12,13 @@ from typing import TYPE_CHECKING
 import colander
 from sqlalchemy import bindparam, select
 
+from backrest.files.gate import gate
 from backrest.files.models import FILENAME_LENGTH, Blob, FileContent
 from backrest.files.services import file_services
 from backrest.files.storage import BlobStore
 from backrest.files.transaction import FilesDataManager
 from backrest.schema import Body, text_node
+from backrest.service import register_services
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -58,3 +60,5 @@ def includeme(config: Configurator) -> None:
     config.registry["backrest.files"] = store
     config.add_request_method(file_transaction, "file_transaction", reify=True)
     config.add_content_kind(FileContent, "file", file_services)
+    # What a proxy asks before it takes an upload's body (deploy/nginx.conf).
+    register_services(config, gate)

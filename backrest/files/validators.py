@@ -16,13 +16,12 @@ if TYPE_CHECKING:
     import colander
     from pyramid.request import Request
 
+    from backrest.files.models import FileContent
 
-def _owner_and_replaced(request: Request) -> tuple[str | None, int]:
-    """Whose storage an upload takes, and how many of its bytes it frees (the data it replaces)."""
-    if isinstance(request.context, ItemResource):
-        obj = request.context.obj
-        return obj.owner_id, obj.size
-    return request.authenticated_userid, 0
+
+def _replaced(request: Request) -> FileContent | None:
+    """The object whose data an upload replaces; ``None`` for an upload that makes one."""
+    return request.context.obj if isinstance(request.context, ItemResource) else None
 
 
 def upload_validator(
@@ -38,9 +37,7 @@ def upload_validator(
         body_validator(request, schema)
     else:
         try:
-            body, request.upload = read_multipart(
-                request, upload_limit(request, *_owner_and_replaced(request))
-            )
+            body, request.upload = read_multipart(request, upload_limit(request, _replaced(request)))
         except BodyError as error:
             report(request, error)
             return
@@ -56,6 +53,6 @@ def data_validator(request: Request, **_: Any) -> None:
     item: ItemResource = request.context
     conditional.check_if_match(request, etag(item, permissions(request, item)), data_etag(item.obj))
     try:
-        request.upload = read_raw(request, upload_limit(request, *_owner_and_replaced(request)))
+        request.upload = read_raw(request, upload_limit(request, _replaced(request)))
     except BodyError as error:
         report(request, error)

@@ -40,7 +40,7 @@ class FileViews(ContentViews):
             obj.filename = safe_filename(upload.filename)
         request.dbsession.add(obj)
         request.dbsession.flush()
-        check_quota(request, obj.owner_id)
+        check_quota(request, obj)
 
     def data(self, request: Request) -> Response:
         return data_response(request, request.context.obj)

@@ -26,7 +26,7 @@ from backrest.keys.credentials import (
 )
 from backrest.keys.models import ApiKey
 from backrest.teams.membership import caller_columns, team_grants
-from backrest.throttle import key_of
+from backrest.throttle import count_guess
 
 if TYPE_CHECKING:
     from pyramid.request import Request
@@ -121,14 +121,13 @@ def _by_password(request: Request, credentials: Basic) -> Caller:
         msg = "HTTP Basic takes an API key (KEYID:SECRET) as the password, not the account's password."
         raise CredentialError(msg, "Basic")
     email = credentials.username.strip().lower()
-    throttle = request.registry["throttle"]
-    pair = key_of(email, request.client_addr or "")
-    if not throttle.test("login_failures", pair).allowed:
+    row = request.dbsession.connection().execute(FIND_USER, {"email": email}).first()
+    guess = count_guess(request, email, row.user_id if row else None)
+    if guess.refusal is not None:
         msg = "Too many failed attempts; try again later."
         raise CredentialError(msg, "Basic")
-    row = request.dbsession.connection().execute(FIND_USER, {"email": email}).first()
     if not request.registry["passwords"].verify(row.password_hash if row else None, credentials.password):
-        throttle.hit("login_failures", pair)
         msg = "Unknown email or wrong password."
         raise CredentialError(msg, "Basic")
+    guess.succeeded()
     return Caller.of(row)

@@ -8,12 +8,14 @@ from pyramid.httpexceptions import HTTPCreated, HTTPNoContent
 from sqlalchemy import select
 
 from backrest import audit
+from backrest.accounts import mails
 from backrest.errors import http_error
 from backrest.keys.credentials import new_credential, secret_hash
 from backrest.keys.models import ApiKey
 from backrest.keys.schemas import KeySchema
 from backrest.security.permissions import Permission
 from backrest.security.reauth import require_recent_password
+from backrest.security.verified import require_verified_email
 from backrest.service import Service, colander_body_validator
 
 if TYPE_CHECKING:
@@ -37,8 +39,13 @@ def listed(request: Request, **owner: str) -> dict[str, Any]:
 
 
 def made(request: Request, **owner: str) -> dict[str, Any]:
-    """A new key of ``owner``; its credential is in this answer and nowhere else, ever."""
+    """A new key of ``owner``; its credential is in this answer and nowhere else, ever.
+
+    Its maker is told by mail, so a key made by someone else in their
+    session does not go unseen.
+    """
     require_recent_password(request)
+    require_verified_email(request)
     data = request.validated
     credential = new_credential()
     pepper = request.registry.settings["backrest.keys.pepper"]
@@ -61,6 +68,9 @@ def made(request: Request, **owner: str) -> dict[str, Any]:
         owner_id=request.identity.user_id,
         changes={"name": new.name, "scopes": new.scopes.split(), "expires": new.expires, **owner},
     )
+    maker = request.identity.user
+    team_name = request.context.obj.name if "team_id" in owner else None
+    request.mail.send(maker.email, *mails.key_created(new.name, team_name, mails.Circumstances.of(request)))
     request.response.status = HTTPCreated.code
     return {**new.__json__(request), "key": f"{credential.key_id}:{credential.secret}"}
 

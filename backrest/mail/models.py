@@ -11,6 +11,8 @@ from backrest.db import Base, UTCDateTime, utcnow
 
 
 class OutboxMessage(Base):
+    """One message, from the request that wrote it until it is sent or given up, and a while after."""
+
     __tablename__ = "mail_outbox"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -24,3 +26,11 @@ class OutboxMessage(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
     sent: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
     failed: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    def forget_body(self) -> None:
+        """Keep no copy of the body once the message leaves the queue, sent or given up.
+
+        A body may hold a token link, which works until it expires: a copy
+        left in the table is one more place to take it from.
+        """
+        self.body = ""

@@ -5,7 +5,8 @@ rolls back sends nothing. Once the transaction commits, the worker is woken
 and delivers; a transport that fails (an SMTP server that is down) leaves the
 row for a later attempt, with a growing delay, and the committed request
 never notices. Delivery is at least once: a process killed between sending
-and marking may send a message again once its claim has lapsed.
+and marking may send a message again once its claim has lapsed. Once a
+message is sent or given up, its row keeps no body: bodies hold token links.
 """
 
 from __future__ import annotations
@@ -148,13 +149,13 @@ class OutboxWorker:
             row.next_attempt = now + timedelta(seconds=self.retry_delay * 2**exponent)
             if row.attempts >= self.max_attempts:
                 row.failed = now
+                row.forget_body()
                 log.error("mail %s to %s failed for good: %s", row.id, row.recipients, row.last_error)  # noqa: TRY400 - the traceback says nothing more
             else:
                 log.warning("mail %s not delivered (%s), retrying", row.id, row.last_error)
             return 0
         row.sent = now
-        # The body may hold a token link: keep no copy once it is delivered.
-        row.body = ""
+        row.forget_body()
         return 1
 
     def wake(self) -> None:

@@ -116,7 +116,8 @@ def success_status(view: Callable[..., Any], args: dict[str, Any]) -> int:
 def security(permission: Any, method: str) -> list[dict[str, list[str]]] | None:
     """Protected methods need the session cookie (and its CSRF token when they change something), or a key.
 
-    The account's own operations take the session only: API keys never manage the account.
+    The account's own operations take the session only: API keys never manage
+    the account (reading who one is, ``identity``, takes a key too).
     """
     if permission in {None, Permission.PUBLIC}:
         return None

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from pyramid.paster import bootstrap, get_appsettings, setup_logging
+from pyramid.paster import get_appsettings, setup_logging
 
 from backrest.db import get_engine, get_session_factory
 from backrest.files.gc import collect
@@ -16,11 +15,14 @@ from backrest.files.quota import file_models
 from backrest.mail.outbox import OutboxWorker
 from backrest.mail.transports import transport_from_settings
 from backrest.migrations import upgrade
-from backrest.settings import environment_name, resolve
+from backrest.scripts import CommandError
+from backrest.scripts.application import loaded
+from backrest.scripts.create_user import checked_email, create_account
+from backrest.scripts.new_password import read_new_password
+from backrest.settings import resolve
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-    from typing import Any
+    from collections.abc import Callable, Sequence
 
 
 def _settings(ini: str) -> dict[str, Any]:
@@ -28,13 +30,13 @@ def _settings(ini: str) -> dict[str, Any]:
     return resolve(get_appsettings(ini, name="main"))
 
 
-def migrate(ini: str, **_: Any) -> None:
+def migrate(ini: str) -> None:
     """Create the schema, or bring it up to date."""
     upgrade(get_engine(_settings(ini)))
     print("database is up to date")  # noqa: T201
 
 
-def send_mail(ini: str, **_: Any) -> None:
+def send_mail(ini: str) -> None:
     """Deliver the mail that is due now (the service does this by itself)."""
     settings = _settings(ini)
     worker = OutboxWorker(
@@ -46,12 +48,10 @@ def send_mail(ini: str, **_: Any) -> None:
     print(f"{worker.deliver_due()} messages sent")  # noqa: T201
 
 
-def gc(ini: str, grace: int | None = None, **_: Any) -> None:
+def gc(ini: str, grace: int | None) -> None:
     """Remove file data nothing refers to, older than the grace period; safe while the service runs."""
-    setup_logging(ini)
-    # The application is loaded to learn its file types; its mail worker stays asleep.
-    os.environ[environment_name("backrest.mail.worker")] = "false"
-    with bootstrap(ini) as env:
+    # The application is loaded to learn its file types.
+    with loaded(ini) as env:
         registry = env["registry"]
         seconds = registry.settings["backrest.files.gc_grace"] if grace is None else grace
         collected = collect(
@@ -63,21 +63,48 @@ def gc(ini: str, grace: int | None = None, **_: Any) -> None:
     print(collected.report())  # noqa: T201
 
 
-COMMANDS = {"migrate": migrate, "send-mail": send_mail, "gc": gc}
+def create_user(ini: str, email: str, *, admin: bool) -> None:
+    """Create a confirmed account, its password from BACKREST_PASSWORD or typed twice."""
+    email = checked_email(email)
+    password = read_new_password()
+    with loaded(ini) as env, env["request"].tm:
+        user_id = create_account(env["request"], email, password, admin=admin).id
+    print(f"created {'admin ' if admin else ''}account {email} ({user_id})")  # noqa: T201
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="backrest", description=__doc__)
-    parser.add_argument("command", choices=sorted(COMMANDS), help="what to do")
-    parser.add_argument("ini", help="the deployment's ini file, e.g. production.ini")
-    parser.add_argument(
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+
+    def command(name: str, run: Callable[..., None]) -> argparse.ArgumentParser:
+        description = run.__doc__ or ""
+        subparser = commands.add_parser(name, help=description, description=description)
+        subparser.add_argument("ini", metavar="INI", help="the deployment's ini file, e.g. production.ini")
+        subparser.set_defaults(run=run)
+        return subparser
+
+    command("migrate", migrate)
+    command("send-mail", send_mail)
+    command("gc", gc).add_argument(
         "--grace",
         type=int,
         metavar="SECONDS",
-        help="gc: only what is older than this (default: backrest.files.gc_grace)",
+        help="only what is older than this (default: backrest.files.gc_grace)",
     )
-    arguments = parser.parse_args(argv)
-    COMMANDS[arguments.command](arguments.ini, grace=arguments.grace)
+    create = command("create-user", create_user)
+    create.add_argument("email", metavar="EMAIL", help="the account's email address")
+    create.add_argument("--admin", action="store_true", help="make the account an admin")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    options = vars(_parser().parse_args(argv))
+    run = options.pop("run")
+    try:
+        run(**options)
+    except CommandError as error:
+        print(f"backrest: {error}", file=sys.stderr)  # noqa: T201
+        return 1
     return 0
 
 

@@ -16,6 +16,8 @@ class Permission(enum.StrEnum):
     PUBLIC = "__no_permission_required__"
     ACCOUNT = "account"
     """Manage one's own account: profile, password, sessions."""
+    IDENTITY = "identity"
+    """Read who one is (the profile): a key with the ``read`` scope may."""
     VIEW = "view"
     CREATE = "create"
     EDIT = "edit"

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from pyramid.authorization import ACLHelper
 
 from backrest.accounts.models import User
-from backrest.errors import http_error
+from backrest.errors import WWW_AUTHENTICATE, http_error
 from backrest.keys.authentication import Caller, authenticate, sent_credentials
 from backrest.keys.credentials import CredentialError
 from backrest.security.permissions import (
@@ -125,7 +125,7 @@ class Identity:
             return None
         if permission == Permission.ACCOUNT:
             return "API keys cannot manage the account or its keys; log in for that."
-        needed = "read" if permission == Permission.VIEW else "write"
+        needed = "read" if permission in {Permission.VIEW, Permission.IDENTITY} else "write"
         if needed in self.scopes:
             return None
         return f"This API key's scopes ({' '.join(sorted(self.scopes)) or 'none'}) do not include {needed}."
@@ -150,6 +150,16 @@ def set_identity(request: Request, identity: Identity | None) -> None:
     # Kept with its attempt: pyramid_retry runs a request again on the same
     # environ, and the user loaded by an aborted attempt is detached.
     request.environ[IDENTITY_KEY] = (request.environ.get("retry.attempt"), identity)
+
+
+def challenge(scheme: str) -> str:
+    """The ``WWW-Authenticate`` of a refused credential: never ``Basic``.
+
+    A browser that sees a Basic challenge prompts for a password and then
+    sends it with every request to the site by itself, which would make
+    those requests exempt from the CSRF check like any header credential.
+    """
+    return WWW_AUTHENTICATE if scheme == "Basic" else f'{scheme} realm="backrest"'
 
 
 class SecurityPolicy:
@@ -177,7 +187,7 @@ class SecurityPolicy:
                 error.location,
                 error.name,
                 str(error),
-                headers={"WWW-Authenticate": f'{error.scheme} realm="backrest"'},
+                headers={"WWW-Authenticate": challenge(error.scheme)},
             ) from error
         found = session_from_cookie(request)
         if found is None:

@@ -20,7 +20,10 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
-"""``last_seen`` is written at most this often, not on every request."""
+"""``last_seen`` is written at most this often, not on every request..."""
+IDLE_SHARE = 10
+"""... and at most a tenth of the idle timeout, so that a session in use
+never looks idle for longer than nine tenths of it."""
 
 
 def truncated_ip(address: str) -> str:
@@ -54,6 +57,7 @@ class SessionService:
         self.dbsession = dbsession
         self.idle_timeout = timedelta(seconds=settings["backrest.session.idle_timeout"])
         self.absolute_timeout = timedelta(seconds=settings["backrest.session.absolute_timeout"])
+        self.last_seen_resolution = min(LAST_SEEN_RESOLUTION, self.idle_timeout / IDLE_SHARE)
 
     def start(self, user: User, client_addr: str, user_agent: str) -> tuple[UserSession, str]:
         """A new session for ``user`` and the cookie value that names it."""
@@ -82,7 +86,7 @@ class SessionService:
         if self.expired(row, now):
             self.dbsession.execute(delete(UserSession).where(UserSession.id == row.id))
             return None
-        if now - row.last_seen > LAST_SEEN_RESOLUTION:
+        if now - row.last_seen > self.last_seen_resolution:
             self.dbsession.execute(update(UserSession).where(UserSession.id == row.id).values(last_seen=now))
         return row
 

@@ -50,6 +50,10 @@ def end_view(request: Request) -> HTTPNoContent:
     ).first()
     if target is None:
         raise http_error(404, "path", "id", "No such session.")
+    if target.id != identity.session_id:
+        # Ending another session is ending another device's access: whoever
+        # took over this one must not lock the owner out without the password.
+        require_recent_password(request)
     if target.id == identity.session_id:
         clear_session_cookie(request)
         set_identity(request, None)

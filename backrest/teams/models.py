@@ -1,4 +1,4 @@
-"""Teams: their members, and the permissions a team holds on content types."""
+"""Teams: their members, the invitations to join them, and the permissions a team holds on content types."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pyramid.authorization import ALL_PERMISSIONS, Allow
 from sqlalchemy import ForeignKey, String, UnicodeText
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from backrest.accounts.models import User
+from backrest.accounts.models import EMAIL_LENGTH, User
 from backrest.content.models import Content
-from backrest.db import Base, UTCDateTime, utcnow
+from backrest.db import Base, PublicIdMixin, UTCDateTime, utcnow
 from backrest.security.permissions import Permission, grant_principal, team_principal, user_principal
 
 if TYPE_CHECKING:
@@ -35,6 +35,27 @@ class TeamMember(Base):
     )
     added: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+
+
+class TeamInvitation(PublicIdMixin, Base):
+    """An address invited to join a team, until its owner accepts (or a manager revokes it).
+
+    The address is kept as the manager typed it, and no account is looked
+    up for it: nothing about an invitation tells whether the address has an
+    account, or whose it is. The mailed token is kept only as its hash.
+    """
+
+    __tablename__ = "team_invitations"
+
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(EMAIL_LENGTH))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires: Mapped[datetime] = mapped_column(UTCDateTime)
+    used: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    def __json__(self, request: Request | None = None) -> dict[str, Any]:
+        return {"id": self.id, "email": self.email, "expires": self.expires}
 
 
 class TeamGrant(Base):

@@ -1,13 +1,22 @@
-"""The bodies of teams and of their members."""
+"""The bodies of teams and of the invitations to join them."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import colander
 
 from backrest.schema import Body, email_node, text_node
+from backrest.teams.membership import known_permissions
 from backrest.teams.models import NAME_LENGTH, PERMISSION_LENGTH
 
 DESCRIPTION_LENGTH = 10_000
+
+
+@colander.deferred
+def permission_choices(_node: colander.SchemaNode, kw: dict[str, Any]) -> list[str]:
+    """The permissions a team may hold, for OPTIONS: known once every content type is registered."""
+    return known_permissions(kw["request"].registry["backrest.content_types"].values())
 
 
 class TeamSchema(Body):
@@ -15,7 +24,7 @@ class TeamSchema(Body):
     description = text_node(max_length=DESCRIPTION_LENGTH, missing="", allow_empty=True)
     permissions = colander.SchemaNode(
         colander.Sequence(),
-        text_node(max_length=PERMISSION_LENGTH, name="permission"),
+        text_node(max_length=PERMISSION_LENGTH, name="permission", choices=permission_choices),
         missing=(),
         description="What the team's members may do on every object of a content type "
         "(documents.view, files.edit, teams.manage...): admins grant them.",
@@ -23,4 +32,4 @@ class TeamSchema(Body):
 
 
 class MemberSchema(Body):
-    email = email_node(description="The address of the account to add.")
+    email = email_node(description="The address to invite: its owner joins the team by accepting.")

@@ -1,44 +1,90 @@
-"""The services of teams: the content type's, and its members'."""
+"""The services of teams: the content type's, its members', invitations' and keys'."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from backrest.accounts.schemas import TokenSchema
 from backrest.content.declare import content_services
 from backrest.content.resources import id_factory
 from backrest.keys.schemas import KeySchema
 from backrest.security.permissions import Permission
 from backrest.service import Service
+from backrest.teams.invitation_views import InvitationViews
 from backrest.teams.schemas import MemberSchema
 from backrest.teams.views import TeamViews
 from backrest.validation import body_validator
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
+
+    from pyramid.request import Request
 
     from backrest.content.declare import ContentType
+    from backrest.content.resources import ItemResource
+
+MANAGED = {"permission": Permission.EDIT, "no_store": True}
+"""The team's managers' services: its invitations and keys."""
+INVITEE = {"permission": Permission.ACCOUNT, "no_store": True}
+"""Accepting an invitation: a person's act, in a session (an API key acts for no invitee)."""
 
 
-def team_services(content_type: ContentType) -> Iterable[Service]:
-    views = TeamViews(content_type)
-    factory = id_factory(content_type.model)
-    members = Service("teams.members", "/-/teams/{id}/members", "The members of a team.", factory=factory)
-    member = Service(
-        "teams.member", "/-/teams/{id}/members/{user_id}", "One member of a team.", factory=factory
+def invitation_services(views: TeamViews, factory: Callable[[Request], ItemResource]) -> tuple[Service, ...]:
+    """Inviting to a team, its pending invitations, and accepting one (by token in the path or the body)."""
+    invitations = InvitationViews(views)
+    members = Service(
+        "teams.members", "/-/teams/{id}/members", "Invite an address to a team.", factory=factory
+    )
+    pending = Service(
+        "teams.invitations", "/-/teams/{id}/invitations/", "A team's pending invitations.", factory=factory
+    )
+    invitation = Service(
+        "teams.invitation",
+        "/-/teams/{id}/invitations/{invitation_id}",
+        "One pending invitation to join a team.",
+        factory=factory,
+    )
+    accept = Service(
+        "teams.team_invitation", "/-/teams/invitations/", "Join a team: the invitation's token in the body."
+    )
+    accept_token = Service(
+        "teams.team_invitation_token", "/-/teams/invitations/{token}", "Join a team by invitation."
     )
     members.add_view(
         "POST",
-        views.add_member,
-        permission=Permission.EDIT,
+        invitations.invite,
+        **MANAGED,
         schema=MemberSchema(),
         validators=(body_validator,),
-        success_status=201,
+        success_status=202,
+    )
+    pending.add_view("GET", invitations.list, **MANAGED)
+    invitation.add_view("DELETE", invitations.revoke, **MANAGED)
+    accept.add_view(
+        "POST", invitations.accept_in_body, **INVITEE, schema=TokenSchema(), validators=(body_validator,)
+    )
+    accept_token.add_view("POST", invitations.accept_in_path, **INVITEE)
+    return accept, accept_token, members, pending, invitation
+
+
+def team_services(content_type: ContentType) -> Iterable[Service]:
+    """The services of the teams' content type, and of their members, invitations and keys."""
+    views = TeamViews(content_type)
+    factory = id_factory(content_type.model)
+    member = Service(
+        "teams.member", "/-/teams/{id}/members/{user_id}", "One member of a team.", factory=factory
     )
     member.add_view("DELETE", views.remove_member, permission=Permission.VIEW)
     keys = Service("teams.keys", "/-/teams/{id}/keys/", "The API keys of a team.", factory=factory)
     key = Service("teams.key", "/-/teams/{id}/keys/{key_id}", "One API key of a team.", factory=factory)
-    managed = {"permission": Permission.EDIT, "no_store": True}
-    keys.add_view("GET", views.list_keys, **managed)
-    keys.add_view("POST", views.make_key, **managed, schema=KeySchema(), validators=(body_validator,))
-    key.add_view("DELETE", views.revoke_key, **managed)
-    return (*content_services(content_type, views), members, member, keys, key)
+    keys.add_view("GET", views.list_keys, **MANAGED)
+    keys.add_view("POST", views.make_key, **MANAGED, schema=KeySchema(), validators=(body_validator,))
+    key.add_view("DELETE", views.revoke_key, **MANAGED)
+    # Before the team's own services: /-/teams/invitations/ is no team's id.
+    return (
+        *invitation_services(views, factory),
+        *content_services(content_type, views),
+        member,
+        keys,
+        key,
+    )

@@ -1,18 +1,17 @@
-"""The views of teams beyond a content type's: who may grant what, and the members."""
+"""The views of teams beyond a content type's: who may grant what, the members, the team's keys."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from pyramid.httpexceptions import HTTPNoContent
-from sqlalchemy import func, select
 
-from backrest.accounts.models import User
 from backrest.content.views import ContentViews
 from backrest.db import utcnow
 from backrest.errors import http_error
 from backrest.keys.views import listed, made, revoked
 from backrest.security.permissions import Permission, Principal, user_principal
+from backrest.security.verified import require_verified_email
 from backrest.teams.membership import known_permissions
 from backrest.teams.models import TeamMember
 
@@ -42,30 +41,17 @@ class TeamViews(ContentViews):
         if "permissions" in data:
             check_permissions(request, obj, data["permissions"])
         if obj.id is None and request.authenticated_userid is not None:
-            # The one who makes a team is in it.
+            # The one who makes a team is in it: joining a team takes a confirmed address.
+            require_verified_email(request)
             obj.members.append(TeamMember(user_id=request.authenticated_userid))
         super().apply(request, obj, data)
 
-    def _members_changed(self, request: Request, team: Team, action: str, user_id: str) -> None:
-        team.modified = utcnow()  # a new version: the representation lists the members
+    def members_changed(self, request: Request, team: Team, action: str, changed: dict[str, Any]) -> None:
+        """A new version of ``team`` (its representation lists the members), audited as ``action``."""
+        team.modified = utcnow()
         request.dbsession.flush()
         self.mark_changed(request)
-        self.record(request, action, team, {"member": user_id})
-
-    def add_member(self, request: Request) -> dict[str, Any]:
-        item: ItemResource = request.context
-        team: Team = item.obj
-        email = request.validated["email"].lower()
-        user = request.dbsession.scalars(select(User).where(func.lower(User.email) == email)).first()
-        if user is None:
-            raise http_error(400, "body", "email", "No account has this address.")
-        if team.has_member(user.id):
-            raise http_error(409, "body", "email", "This account is already a member of the team.")
-        team.members.append(TeamMember(user_id=user.id, user=user))
-        self._members_changed(request, team, "member_added", user.id)
-        request.response.status = 201
-        request.response.location = f"{item.url}/members/{user.id}"
-        return {"id": user.id, "firstname": user.firstname, "lastname": user.lastname}
+        self.record(request, action, team, changed)
 
     def remove_member(self, request: Request) -> HTTPNoContent:
         """Managers remove anyone; a member may leave."""
@@ -79,7 +65,7 @@ class TeamViews(ContentViews):
             raise http_error(404, "path", "user_id", "No such member of this team.")
         team.members.remove(member)
         self.remember_removal(request, {user_principal(user_id)})
-        self._members_changed(request, team, "member_removed", user_id)
+        self.members_changed(request, team, "member_removed", {"member": user_id})
         return HTTPNoContent()
 
     # The team's API keys: made by its managers, in a session.

@@ -19,27 +19,42 @@ SWEEP_EVERY = 10_000
 
 
 class MemoryCounts:
-    """``incr(key, expiry)`` as Redis's ``INCR`` with an expiry set by the first increment."""
+    """Counters as Redis's, which ``limits``' Redis storage gives the same methods.
+
+    ``incr(key, expiry)`` is ``INCRBY`` with an expiry set by the first
+    increment, ``get_expiry`` when the counter ends, ``clear`` a ``DEL``.
+    """
 
     def __init__(self) -> None:
         self._counts: dict[str, tuple[int, float]] = {}
         self._lock = threading.Lock()
         self._increments = 0
 
-    def incr(self, key: str, expiry: float) -> int:
-        """Count one more for ``key``; answers the count in its window."""
+    def incr(self, key: str, expiry: float, amount: int = 1) -> int:
+        """Count ``amount`` more (or fewer) for ``key``; answers the count in its window."""
         now = time.monotonic()
         with self._lock:
             count, ends = self._counts.get(key, (0, now))
             if ends <= now:
                 count, ends = 0, now + expiry
-            count += 1
+            count += amount
             self._counts[key] = (count, ends)
             self._increments += 1
             if self._increments >= SWEEP_EVERY:
                 self._counts = {name: entry for name, entry in self._counts.items() if entry[1] > now}
                 self._increments = 0
         return count
+
+    def get_expiry(self, key: str) -> float:
+        """When ``key``'s window ends, in seconds since the epoch (now if it has no window)."""
+        now = time.monotonic()
+        with self._lock:
+            _, ends = self._counts.get(key, (0, now))
+        return time.time() + max(0.0, ends - now)
+
+    def clear(self, key: str) -> None:
+        with self._lock:
+            self._counts.pop(key, None)
 
     def reset(self) -> None:
         with self._lock:

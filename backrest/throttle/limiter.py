@@ -1,10 +1,18 @@
 """Counting events per key (a client address, an account) against a rate, with the ``limits`` library.
 
-Two ways of counting, on the same storage:
+Three ways of counting, on the same storage:
 
-- the brute-force scopes (``login``, ``signup``...) use moving windows: any
-  stretch of 15 minutes holds at most 5 failed logins. They cost two or three
-  storage round trips, on the few requests that try a password or send mail;
+- the brute-force scopes that count requests (``login``, ``signup``...) use
+  moving windows, :meth:`Throttle.hit`: any stretch of a minute holds at
+  most 30 login requests of one client. They cost two or three storage round
+  trips, on the few requests that try a password or send mail;
+- password checks are counted before they are made, :meth:`Throttle.attempt`:
+  one increment, whose answer decides. A test, then the check, then an
+  increment would let many concurrent guesses all pass the test. A right
+  password then gives its attempt back (:meth:`Throttle.refund`) or clears
+  the client's failures (:meth:`Throttle.clear`), which a moving window
+  cannot do. A counter's window opens at its first attempt and lasts the
+  rate's period: five failures in a row wait 15 minutes from the first;
 - every request is counted in a fixed window with :meth:`Throttle.count`, in
   one round trip: an increment, whose answer is the count. Measured on Redis
   over loopback, it costs 144 µs; a moving or sliding window's hit and then
@@ -12,9 +20,12 @@ Two ways of counting, on the same storage:
   which reads the count and the expiry back, 390 µs. In memory, a dict
   entry (:mod:`backrest.throttle.counts`). A moving window also keeps one
   entry per request (2000 per user and hour), a fixed window one number per
-  caller. A fixed window lets a caller
-  spend two windows' worth around a window's end, which a limit on requests
-  can afford.
+  caller.
+
+A window that is not moving lets a caller spend two windows' worth around a
+window's end. A limit on requests can afford it, and so can a budget of
+guesses: over a day, they still come to a day's worth of the rate, and one
+window's more at most.
 """
 
 from __future__ import annotations
@@ -23,6 +34,7 @@ import hashlib
 import math
 import time
 import zlib
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from backrest.throttle.decision import Decision
@@ -34,6 +46,19 @@ if TYPE_CHECKING:
     from limits import RateLimitItem
 
     from backrest.throttle.storage import Counters
+
+
+GIVEN_BACK_EXPIRY = 1
+"""Seconds a counter lives when giving an attempt back creates it (its window ended meanwhile): at -1."""
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """An attempt counted by :meth:`Throttle.attempt`, and what was decided."""
+
+    scope: str
+    key: str
+    decision: Decision
 
 
 def key_of(*parts: str) -> str:
@@ -49,34 +74,50 @@ class Throttle:
         """The brute-force scopes' rates, by name."""
         self.storage = storage or ThrottleStorage()
 
-    # Brute-force scopes: moving windows.
-
-    def _decision(self, counters: Counters, scope: str, key: str, *, allowed: bool | None = None) -> Decision:
-        rate = self.rates[scope]
-        stats = counters.moving.get_window_stats(rate, scope, key)
-        allowed = stats.remaining > 0 if allowed is None else allowed
-        return Decision(allowed, rate.amount, stats.remaining, stats.reset_time)
+    # Brute-force scopes on requests: moving windows.
 
     def hit(self, scope: str, key: str) -> Decision:
-        """Count one event; the decision says whether it was within the rate."""
+        """Count one event; the decision says whether it was within the rate (if not, it is not counted)."""
         rate = self.rates[scope]
 
         def hit(counters: Counters) -> Decision:
             allowed = counters.moving.hit(rate, scope, key)
-            return self._decision(counters, scope, key, allowed=allowed)
+            stats = counters.moving.get_window_stats(rate, scope, key)
+            return Decision(allowed, rate.amount, stats.remaining, stats.reset_time)
 
         return self.storage.run(hit)
 
-    def test(self, scope: str, key: str) -> Decision:
-        """Would one more event be within the rate? Counts nothing."""
-        return self.storage.run(lambda counters: self._decision(counters, scope, key))
+    # Password checks: counted before they are made.
 
-    def used(self, scope: str, key: str) -> int:
-        return self.rates[scope].amount - self.test(scope, key).remaining
+    def attempt(self, scope: str, key: str) -> Attempt:
+        """Count an attempt about to be made, and judge it by the count: refused ones are not counted.
+
+        Concurrent attempts each get a count of their own from the storage's
+        increment, so no more than the rate's amount get through.
+        """
+        rate = self.rates[scope]
+        counter = rate.key_for(scope, key)
+
+        def attempt(counters: Counters) -> tuple[int, float]:
+            used = counters.counts.incr(counter, rate.get_expiry())
+            if used > rate.amount:
+                counters.counts.incr(counter, GIVEN_BACK_EXPIRY, -1)
+            return used, counters.counts.get_expiry(counter)
+
+        used, reset = self.storage.run(attempt)
+        return Attempt(
+            scope, key, Decision(used <= rate.amount, rate.amount, max(0, rate.amount - used), reset)
+        )
+
+    def refund(self, attempt: Attempt) -> None:
+        """Uncount an attempt that turned out not to be a failure; the others stay counted."""
+        counter = self.rates[attempt.scope].key_for(attempt.scope, attempt.key)
+        self.storage.run(lambda counters: counters.counts.incr(counter, GIVEN_BACK_EXPIRY, -1))
 
     def clear(self, scope: str, key: str) -> None:
-        rate = self.rates[scope]
-        self.storage.run(lambda counters: counters.moving.clear(rate, scope, key))
+        """Forget every attempt of ``key`` in ``scope``."""
+        counter = self.rates[scope].key_for(scope, key)
+        self.storage.run(lambda counters: counters.counts.clear(counter))
 
     # Requests: fixed windows.
 

@@ -37,7 +37,13 @@ RETRY_DELAY = 1.0
 
 
 class Incrementing(Protocol):
-    def incr(self, key: str, expiry: float) -> int: ...
+    """Counters with an expiry: ``limits``' Redis storage, or :class:`MemoryCounts`."""
+
+    def incr(self, key: str, expiry: int, amount: int = 1) -> int: ...
+
+    def get_expiry(self, key: str) -> float: ...
+
+    def clear(self, key: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -47,7 +53,7 @@ class Counters:
     storage: Storage
     moving: MovingWindowRateLimiter
     counts: Incrementing
-    """Redis itself, or this process's :class:`MemoryCounts`."""
+    """Where requests and failures are counted: Redis itself, or this process's :class:`MemoryCounts`."""
 
     @classmethod
     def on(cls, storage: Storage, counts: Incrementing | None = None) -> Counters:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from pyramid.httpexceptions import HTTPException
 
+from backrest.throttle.clients import client_key
 from backrest.throttle.decision import too_many
 from backrest.throttle.limiter import key_of
 from backrest.throttle.rates import RequestRates
@@ -35,7 +36,7 @@ COUNTED = "backrest.throttle.decision"
 
 
 def throttle_key(request: Request) -> tuple[str, str] | None:
-    """Who ``request`` counts against: ``("user", user id or team key)``, ``("anon", client address)``.
+    """Who ``request`` counts against: ``("user", user id or team key)``, ``("anon", client key)``.
 
     ``None`` when there is nobody to tell apart (no client address). The
     kind names the ``backrest.throttle.<kind>`` rate that applies.
@@ -50,7 +51,7 @@ def anonymous_key(request: Request) -> tuple[str, str] | None:
     # The proxy tween has put the client's address in REMOTE_ADDR, believing
     # X-Forwarded-For from trusted proxies only.
     address = request.remote_addr
-    return ("anon", address) if address else None
+    return ("anon", client_key(address)) if address else None
 
 
 def is_counted(request: Request) -> bool:

@@ -2,7 +2,8 @@
 
 An incoming id is echoed when it looks like an id (so a proxy's id ties its
 log to ours); anything else is replaced. Logged paths have their tokens
-redacted: a reset link's token in a log would be a password in a log.
+redacted (:mod:`backrest.tweens.redaction`): a reset link's token in a log
+would be a password in a log.
 """
 
 from __future__ import annotations
@@ -13,6 +14,11 @@ import re
 import time
 import uuid
 from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+from webob.request import PATH_SAFE
+
+from backrest.tweens.redaction import PathRedactor
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -24,8 +30,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("backrest.requests")
 
 VALID_ID = re.compile(r"[A-Za-z0-9._:+/=-]{1,128}")
-REDACTED = "[redacted]"
-SECRET_PARAMETERS = ("token",)
 
 current_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 
@@ -46,22 +50,25 @@ def request_id_for(request: Request) -> str:
     return incoming if VALID_ID.fullmatch(incoming) else uuid.uuid4().hex
 
 
-def redacted_path(request: Request) -> str:
-    try:
-        path = request.path
-    except UnicodeDecodeError:
-        # Not UTF-8 (the request is refused): log the bytes as the server got them.
-        return request.script_name + request.environ.get("PATH_INFO", "")
-    for name in SECRET_PARAMETERS:
-        value = (request.matchdict or {}).get(name)
-        if value:
-            path = path.replace(value, REDACTED)
-    return path
+def _quoted(wsgi_path: str) -> str:
+    """A WSGI path (its bytes as latin-1 text) quoted as WebOb's ``request.path`` is, UTF-8 or not.
+
+    Quoted, a path cannot write a line break or a quote of its own into the log.
+    """
+    return quote(wsgi_path.encode("latin-1", "replace"), safe=PATH_SAFE)
+
+
+def logged_path(request: Request, redact: PathRedactor) -> str:
+    """The path as the log shows it: the prefix the app is mounted under, then the path, redacted."""
+    environ = request.environ
+    return _quoted(environ.get("SCRIPT_NAME", "")) + redact(_quoted(environ.get("PATH_INFO", "")))
 
 
 def requestid_tween_factory(
     handler: Callable[[Request], Response], registry: Registry
 ) -> Callable[[Request], Response]:
+    redact = PathRedactor(service.path for service in registry.get("backrest.services", ()))
+
     def requestid_tween(request: Request) -> Response:
         request.request_id = request_id_for(request)
         token = current_request_id.set(request.request_id)
@@ -73,7 +80,7 @@ def requestid_tween_factory(
                 log.info(
                     "%s %s %s %.1fms",
                     request.method,
-                    redacted_path(request),
+                    logged_path(request, redact),
                     response.status_code,
                     (time.perf_counter() - started) * 1000,
                 )

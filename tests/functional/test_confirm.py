@@ -100,18 +100,28 @@ def test_resend_finds_the_address_whatever_its_case(browser, token, mailbox):
     assert [mail.to for mail in mailbox.new()] == ["ada@example.com"]
 
 
-def test_resend_for_an_unknown_address_answers_the_same_and_mails_nothing(browser, token, mailbox):
+def test_resend_for_an_unknown_address_answers_the_same_and_mails_no_link(browser, token, mailbox):
     known = browser.post_json("/-/confirm/resend", {"email": "ada@example.com"}, status=200)
     mailbox.new()
     unknown = browser.post_json("/-/confirm/resend", {"email": "nobody@example.com"}, status=200)
     assert unknown.json == known.json == {"status": "success"}
-    assert mailbox.new() == []
+    [mail] = mailbox.new()
+    assert (mail.to, mail.links) == ("nobody@example.com", [])
+    assert "nothing waits for its confirmation" in mail.body
 
 
-def test_resend_for_a_confirmed_account_mails_nothing(browser, signup, mailbox):
+def test_resend_for_a_confirmed_account_mails_no_link(browser, signup, mailbox):
     signup()
     browser.post_json("/-/confirm/resend", {"email": "ada@example.com"}, status=200)
-    assert mailbox.new() == []
+    [mail] = mailbox.new()
+    assert (mail.to, mail.links) == ("ada@example.com", [])
+
+
+def test_a_signup_link_does_not_confirm_on_the_address_change_path(browser, token):
+    response = browser.put(f"/-/email/{token}", status=400)
+    assert error_fields(response) == [("path", "token")]
+    assert email_verified(browser) is False
+    browser.post(f"/-/confirm/{token}", status=200)
 
 
 def test_resend_with_an_invalid_address_is_400_on_email(browser):

@@ -104,6 +104,15 @@ def test_confirmation_link_is_single_use(logged_in, mailbox):
     assert error_fields(response) == [("path", "token")]
 
 
+def test_an_address_change_link_does_not_confirm_on_the_signup_path(logged_in, mailbox):
+    token = confirmation_token(logged_in, mailbox)
+    response = logged_in.post(f"/-/confirm/{token}", status=400)
+    assert error_fields(response) == [("path", "token")]
+    assert current_email(logged_in) == "ada@example.com"
+    logged_in.put(f"/-/email/{token}", status=200)
+    assert current_email(logged_in) == NEW
+
+
 def test_confirm_endpoint_also_confirms_an_email_change(logged_in, mailbox):
     token = confirmation_token(logged_in, mailbox)
     logged_in.post_json("/-/confirm/", {"token": token}, status=200)

@@ -77,7 +77,7 @@ def test_unknown_path_is_404_in_the_error_shape(browser, path):
 
 def test_wrong_method_is_405_with_allow(browser):
     response = browser.delete("/-/signup", status=405)
-    assert response.headers["Allow"] == "POST"
+    assert response.headers["Allow"] == "POST, OPTIONS"
     assert [location for location, _ in error_fields(response)] == ["request"]
 
 

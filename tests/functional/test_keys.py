@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from backrest.audit.models import AuditEntry
 from backrest.db import utcnow
 from backrest.keys.models import ApiKey
-from tests.conftest import PASSWORD, error_fields
+from tests.conftest import PASSWORD, assert_names_the_client, error_fields
 
 CREDENTIAL = re.compile(r"^([A-Za-z0-9_-]{22}):([A-Za-z0-9_-]{43})$")
 SCRIPT = {"REMOTE_ADDR": "203.0.113.50", "HTTP_USER_AGENT": "curl/8.0"}
@@ -141,8 +141,11 @@ def test_a_key_in_the_query_string_is_refused(logged_in, script, name):
         ("Token " + "B" * 22 + ":" + "A" * 43, "Token"),
         ("Token not-a-key", "Token"),
         ("Bearer abc", "Token"),
-        ("Basic !!!", "Basic"),
-        ("Basic " + base64.b64encode(b"no password").decode(), "Basic"),
+        ("Basic !!!", 'Cookie realm="backrest", Token realm="backrest"'),
+        (
+            "Basic " + base64.b64encode(b"no password").decode(),
+            'Cookie realm="backrest", Token realm="backrest"',
+        ),
     ],
 )
 def test_bad_credentials_answer_401_even_where_anyone_may_read(logged_in, script, header, challenge):
@@ -151,7 +154,9 @@ def test_bad_credentials_answer_401_even_where_anyone_may_read(logged_in, script
         "/-/documents/", headers={"Authorization": header.format(key_id=key_id)}, status=401
     )
     assert error_fields(response) == [("header", "Authorization")]
-    assert response.headers["WWW-Authenticate"] == f'{challenge} realm="backrest"'
+    assert response.headers["WWW-Authenticate"] == (
+        challenge if "realm" in challenge else f'{challenge} realm="backrest"'
+    )
 
 
 def test_a_bad_key_in_the_body_answers_401_on_the_field(script):
@@ -196,8 +201,10 @@ def test_a_write_key_cannot_read(logged_in, script):
     [
         ("get", "/-/keys", None),
         ("post_json", "/-/keys", {}),
-        ("get", "/-/userprofile", None),
         ("put_json", "/-/userprofile", {"firstname": "Mallory"}),
+        ("delete", "/-/userprofile", None),
+        ("get", "/-/sessions/", None),
+        ("put_json", "/-/email/", {"email": "mallory@example.com", "password": PASSWORD}),
         ("put_json", "/-/password", {"current": PASSWORD, "password": "a new and long passphrase"}),
     ],
 )
@@ -207,6 +214,36 @@ def test_keys_cannot_manage_the_account(logged_in, script, method, path, body):
     arguments = (path,) if body is None else (path, body)
     response = call(*arguments, headers=token(credential), status=403)
     assert error_fields(response) == [("header", "Authorization")]
+
+
+@pytest.mark.parametrize("path", ["/-/userprofile", "/-/login"])
+def test_a_read_key_reads_who_its_user_is(logged_in, script, path):
+    credential = make_key(logged_in, scopes=["read"])["key"]
+    answer = script.get(path, headers=token(credential)).json
+    assert answer["email"] == "ada@example.com"
+
+
+@pytest.mark.parametrize("path", ["/-/userprofile", "/-/login"])
+def test_a_write_key_does_not_read_who_its_user_is(logged_in, script, path):
+    credential = make_key(logged_in, scopes=["write"])["key"]
+    response = script.get(path, headers=token(credential), status=403)
+    assert error_fields(response) == [("header", "Authorization")]
+
+
+def test_an_unconfirmed_account_makes_no_key(browser, signup, mailbox):
+    browser.login(signup(confirm=False), PASSWORD)
+    response = browser.post_json("/-/keys", {}, status=403)
+    assert error_fields(response) == [("request", "email_verified")]
+    assert browser.get("/-/keys").json["results"] == []
+    assert mailbox.new() == []
+
+
+def test_every_new_key_is_a_notice_naming_the_client(logged_in, mailbox):
+    logged_in.post_json("/-/keys", {"name": "deploy"}, status=201)
+    [notice] = mailbox.new()
+    assert (notice.to, notice.subject) == ("ada@example.com", "A new API key was made")
+    assert "'deploy'" in notice.body
+    assert_names_the_client(notice)
 
 
 def test_last_used_is_written_at_most_once_a_minute(logged_in, script, dbsession):
@@ -238,7 +275,7 @@ def test_making_and_revoking_keys_is_audited_without_the_secret(logged_in, dbses
 
 def test_basic_with_the_real_password_is_off_by_default(logged_in, script):
     response = script.get("/-/documents/", headers=basic("ada@example.com", PASSWORD), status=401)
-    assert response.headers["WWW-Authenticate"] == 'Basic realm="backrest"'
+    assert "Basic" not in response.headers["WWW-Authenticate"]
 
 
 def test_basic_with_the_real_password_when_enabled(logged_in, app_with):

@@ -8,6 +8,7 @@ from tests.client import Browser
 from tests.conftest import CLIENT, PASSWORD, error_fields
 
 COOKIE = "backrest_session"
+DEVICE = "backrest_device"
 
 
 def replay(app, cookie):
@@ -61,11 +62,16 @@ def test_login_status_of_an_anonymous_caller_has_the_contract_fields(browser):
     assert isinstance(status["csrf_token"], str)
 
 
+def cookie_attributes(response, name):
+    """The attributes of the one ``Set-Cookie`` of ``response`` that sets ``name``, in lower case."""
+    [cookie] = [value for value in response.headers.getall("Set-Cookie") if value.startswith(f"{name}=")]
+    return {part.strip().lower() for part in cookie.split(";")[1:]}
+
+
 def test_session_cookie_is_httponly_and_samesite_lax(browser, signup):
     signup()
     response = browser.login("ada@example.com", PASSWORD, status=200)
-    [cookie] = [value for value in response.headers.getall("Set-Cookie") if value.startswith(f"{COOKIE}=")]
-    attributes = {part.strip().lower() for part in cookie.split(";")}
+    attributes = cookie_attributes(response, COOKIE)
     assert "httponly" in attributes
     assert "samesite=lax" in attributes
 
@@ -74,8 +80,35 @@ def test_session_cookie_is_secure_when_configured(app_with, signup):
     browser = Browser(app_with(**{"backrest.session.secure": "true"}), extra_environ=dict(CLIENT))
     signup()
     response = browser.login("ada@example.com", PASSWORD, status=200)
-    [cookie] = [value for value in response.headers.getall("Set-Cookie") if value.startswith(f"{COOKIE}=")]
-    assert "secure" in {part.strip().lower() for part in cookie.split(";")}
+    assert "secure" in cookie_attributes(response, COOKIE)
+
+
+def test_login_gives_a_long_lived_device_cookie_for_the_account_calls(browser, signup):
+    signup()
+    failed = browser.login("ada@example.com", "not the password at all", status=400)
+    assert not any(value.startswith(f"{DEVICE}=") for value in failed.headers.getall("Set-Cookie"))
+    response = browser.login("ada@example.com", PASSWORD, status=200)
+    attributes = cookie_attributes(response, DEVICE)
+    assert {"httponly", "samesite=lax", "path=/-/", "max-age=31536000"} <= attributes
+    assert "secure" not in attributes
+
+
+def test_device_cookie_is_secure_like_the_session_cookie(app_with, signup):
+    browser = Browser(app_with(**{"backrest.session.secure": "true"}), extra_environ=dict(CLIENT))
+    signup()
+    response = browser.login("ada@example.com", PASSWORD, status=200)
+    assert "secure" in cookie_attributes(response, DEVICE)
+
+
+def test_every_login_gives_a_new_device_cookie(logged_in):
+    before = logged_in.cookies[DEVICE]
+    logged_in.login("ada@example.com", PASSWORD, status=200)
+    assert logged_in.cookies[DEVICE] != before
+
+
+def test_logout_keeps_the_device_cookie(logged_in):
+    logged_in.logout()
+    assert logged_in.cookies[DEVICE]
 
 
 def test_login_rotates_the_session_id(app, logged_in):
@@ -160,7 +193,7 @@ def test_repeated_failures_from_one_client_are_throttled(browser, signup):
 
 @pytest.fixture
 def attacked(app_with, signup):
-    """An app whose per-account cap of 3 failures is used up by two attacking clients."""
+    """An app whose per-account budget of 3 failures is spent by two attacking clients."""
     app = app_with(
         **{"backrest.throttle.login_failures": "2/hour", "backrest.throttle.login_account": "3/hour"}
     )
@@ -176,8 +209,3 @@ def test_exhausted_account_cap_refuses_a_client_that_has_failed(attacked):
     attacker = Browser(attacked, extra_environ={"REMOTE_ADDR": "203.0.113.2"})
     response = attacker.login("ada@example.com", PASSWORD, status=429)
     assert int(response.headers["Retry-After"]) > 0
-
-
-def test_exhausted_account_cap_does_not_lock_out_a_client_without_failures(attacked):
-    owner = Browser(attacked, extra_environ={"REMOTE_ADDR": "198.51.100.20"})
-    owner.login("ada@example.com", PASSWORD, status=200)

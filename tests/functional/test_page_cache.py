@@ -17,7 +17,8 @@ def redis_url():
 @pytest.fixture(params=["memory", "redis"])
 def cached_app(request, app_with):
     url = "memory://" if request.param == "memory" else request.getfixturevalue("redis_url")
-    app = app_with(**{"backrest.cache.url": url})
+    # CLIENT is also a trusted proxy: its X-Forwarded-Host names the host a page is for.
+    app = app_with(**{"backrest.cache.url": url, "backrest.trusted_proxies": CLIENT["REMOTE_ADDR"]})
     if request.param == "redis":
         app.registry["backrest.page_cache"].client.flushdb()
     return app
@@ -95,6 +96,12 @@ def test_callers_never_get_each_others_pages(ada, cached_app, signup):
     assert bob.get("/-/documents/").json["count"] == 0
     anonymous = Browser(cached_app)
     assert anonymous.get("/-/documents/").json["count"] == 0
+
+
+def test_hosts_never_get_each_others_pages(ada):
+    for host in ("api.example.com", "elsewhere.example"):
+        page = ada.get("/-/documents/", headers={"X-Forwarded-Host": host}).json
+        assert page["results"][0]["__meta__"]["url"].startswith(f"http://{host}/-/documents/")
 
 
 def test_lists_work_while_redis_is_down(app_with, signup):

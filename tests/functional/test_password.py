@@ -1,5 +1,6 @@
 """PUT /-/password: changing the password of one's own account."""
 
+from tests.client import Browser
 from tests.conftest import PASSWORD, assert_names_the_client, error_fields
 
 NEW_PASSWORD = "a different passphrase"
@@ -10,7 +11,7 @@ def change(browser, current=PASSWORD, password=NEW_PASSWORD, **kwargs):
 
 
 def test_password_change_answers_success_and_the_new_password_works(logged_in):
-    assert change(logged_in, status=200).json == {"status": "success"}
+    assert change(logged_in, status=200).json["status"] == "success"
     logged_in.logout()
     logged_in.login("ada@example.com", PASSWORD, status=400)
     logged_in.login("ada@example.com", NEW_PASSWORD, status=200)
@@ -59,6 +60,17 @@ def test_password_change_ends_other_sessions_but_keeps_the_current_one(logged_in
     change(logged_in, status=200)
     assert other_browser.get("/-/login").json["authenticated"] is False
     assert logged_in.get("/-/login").json["authenticated"] is True
+
+
+def test_password_change_gives_the_session_a_new_cookie_and_csrf_token(app, logged_in):
+    old_cookie, old_csrf = logged_in.cookies["backrest_session"], logged_in.csrf_token
+    answer = change(logged_in, status=200).json
+    assert answer == {"status": "success", "csrf_token": logged_in.csrf_token}
+    assert (logged_in.cookies["backrest_session"], logged_in.csrf_token) != (old_cookie, old_csrf)
+    assert logged_in.get("/-/login").json["authenticated"] is True
+    stale = Browser(app)
+    stale.set_cookie("backrest_session", old_cookie)
+    assert stale.get("/-/login").json["authenticated"] is False
 
 
 def test_password_change_mails_a_notice_naming_time_address_and_user_agent(logged_in, mailbox):

@@ -5,8 +5,10 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from backrest.accounts.models import AccountToken
+from backrest.accounts.models import AccountToken, TokenPurpose, User
+from backrest.accounts.tokens import AccountTokens
 from backrest.db import utcnow
+from backrest.keys.models import ApiKey
 from tests.client import Browser
 from tests.conftest import CLIENT, PASSWORD, assert_names_the_client, error_fields
 
@@ -34,10 +36,58 @@ def test_reset_request_for_an_unknown_address_answers_the_same(browser, signup):
     assert (unknown.status, unknown.json) == (known.status, known.json)
 
 
-def test_reset_request_for_an_unknown_address_mails_nothing(browser, signup, mailbox):
+def test_reset_request_for_an_unknown_address_mails_no_link(browser, signup, mailbox):
     signup()
     ask(browser, "nobody@example.com", status=200)
-    assert mailbox.new() == []
+    [mail] = mailbox.new()
+    assert mail.to == "nobody@example.com"
+    assert "no account has this address" in mail.body
+    assert not any("/reset/" in link for link in mail.links)
+
+
+def test_reset_of_an_unconfirmed_account_confirms_it(browser, signup, mailbox):
+    signup(confirm=False)
+    browser.put_json(f"/-/reset/{reset_token(browser, mailbox)}", {"password": NEW_PASSWORD}, status=200)
+    browser.login("ada@example.com", NEW_PASSWORD)
+    assert browser.get("/-/login").json["email_verified"] is True
+
+
+def test_reset_of_an_unconfirmed_account_ends_what_existed_before_it(app, browser, signup, mailbox):
+    """Whoever signed up first with the owner's address loses every foothold at the owner's reset."""
+    intruder = Browser(app, extra_environ=CLIENT)
+    signup(confirm=False)
+    intruder.login("ada@example.com", PASSWORD)
+    intruder.put_json("/-/email/", {"email": "mallory@example.com", "password": PASSWORD}, status=200)
+    [change_link] = [mail.token for mail in mailbox.new() if mail.to == "mallory@example.com"]
+    token = reset_token(browser, mailbox)
+    intruder.put_json(f"/-/reset/{token}", {"password": NEW_PASSWORD}, status=200)
+    assert intruder.get("/-/login").json["authenticated"] is False
+    intruder.put(f"/-/email/{change_link}", status=400)
+    browser.login("ada@example.com", NEW_PASSWORD)
+    assert browser.get("/-/userprofile").json["email"] == "ada@example.com"
+
+
+def test_reset_of_an_unconfirmed_account_revokes_its_keys(browser, signup, mailbox, dbsession):
+    signup(confirm=False)
+    user_id = dbsession.scalars(select(User.id)).one()
+    dbsession.add(
+        ApiKey(id="k" * 22, user_id=user_id, created_by=user_id, secret_hash="0" * 64, scopes="read")
+    )
+    dbsession.commit()
+    browser.put_json(f"/-/reset/{reset_token(browser, mailbox)}", {"password": NEW_PASSWORD}, status=200)
+    dbsession.expire_all()
+    assert dbsession.scalars(select(ApiKey)).all() == []
+
+
+def test_a_reset_link_is_spent_once_whatever_the_order(browser, signup, mailbox, dbsession):
+    """Spending is one conditional write: a request that found the token live still loses the race."""
+    signup()
+    token = reset_token(browser, mailbox)
+    tokens = AccountTokens(dbsession)
+    account_token, _ = tokens.find(token, (TokenPurpose.RESET,))
+    assert tokens.use(account_token) is True
+    dbsession.commit()
+    assert tokens.use(account_token) is False
 
 
 def test_reset_request_mails_a_link_to_the_frontend(browser, signup, mailbox):

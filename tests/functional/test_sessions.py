@@ -1,7 +1,12 @@
 """/-/sessions: listing one's sessions and ending them; session timeouts."""
 
 import re
+from datetime import timedelta
 
+from sqlalchemy import select
+
+from backrest.sessions.models import UserSession
+from tests.client import Browser
 from tests.conftest import PASSWORD, error_fields
 
 IDLE_TIMEOUT = 7 * 24 * 3600
@@ -60,6 +65,35 @@ def test_ending_a_session_logs_it_out(logged_in, other_browser):
     logged_in.delete(f"/-/sessions/{session_id(other_browser)}", status=204)
     assert other_browser.get("/-/login").json["authenticated"] is False
     assert logged_in.get("/-/login").json["authenticated"] is True
+
+
+def test_ending_another_session_needs_a_recent_password_check(logged_in, other_browser, backdate_sessions):
+    other_browser.login("ada@example.com", PASSWORD, status=200)
+    other = session_id(other_browser)
+    backdate_sessions("authenticated", 301)
+    response = logged_in.delete(f"/-/sessions/{other}", status=401)
+    assert error_fields(response) == [("request", "reauthentication")]
+    assert other_browser.get("/-/login").json["authenticated"] is True
+    logged_in.put_json("/-/reauthenticate", {"password": PASSWORD}, status=200)
+    logged_in.delete(f"/-/sessions/{other}", status=204)
+
+
+def test_ending_the_current_session_needs_no_password_check(logged_in, backdate_sessions):
+    backdate_sessions("authenticated", 301)
+    logged_in.delete(f"/-/sessions/{session_id(logged_in)}", status=204)
+    assert logged_in.get("/-/login").json["authenticated"] is False
+
+
+def test_a_session_in_use_outlives_an_idle_timeout_under_a_minute(app_with, signup, dbsession):
+    """A request every 20 seconds keeps a session with a 30 seconds idle timeout alive."""
+    browser = Browser(app_with(**{"backrest.session.idle_timeout": "30"}))
+    browser.login(signup(), PASSWORD, status=200)
+    for _ in range(4):
+        dbsession.expire_all()
+        stored = dbsession.scalars(select(UserSession)).one()
+        stored.last_seen -= timedelta(seconds=20)
+        dbsession.commit()
+        assert browser.get("/-/login").json["authenticated"] is True
 
 
 def test_ending_the_current_session_logs_out(logged_in):

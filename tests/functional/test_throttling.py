@@ -7,7 +7,9 @@ run on SQLite only.
 
 import logging
 import re
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -15,6 +17,7 @@ from sqlalchemy import select
 
 from backrest import main
 from backrest.accounts.models import User
+from backrest.audit.models import AuditEntry
 from backrest.throttle.storage import RETRY_DELAY
 from tests.client import Browser
 from tests.conftest import CLIENT, OTHER_CLIENT, PASSWORD, error_fields
@@ -307,6 +310,203 @@ def test_a_login_429_carries_the_headers_of_the_limit_that_refused_it(limited, s
     assert error_fields(response) == [("request", "login")]
     assert response.headers["X-RateLimit-Limit"] == "2"
     assert remaining(response) == 0
+
+
+# IPv6 clients are counted by /64
+
+NEIGHBOURS = ("2001:db8:1:2::7", "2001:db8:1:2:8000::1")
+"""Two addresses of one subscriber's /64."""
+ELSEWHERE = "2001:db8:1:3::7"
+
+
+def test_ipv6_neighbours_share_the_anonymous_budget(anon3):
+    first, neighbour = ({"REMOTE_ADDR": address} for address in NEIGHBOURS)
+    use_up(anon3, extra_environ=first)
+    anon3.get("/-/", extra_environ=neighbour, status=429)
+    assert remaining(anon3.get("/-/", extra_environ={"REMOTE_ADDR": ELSEWHERE})) == 2
+
+
+def test_behind_a_trusted_proxy_ipv6_neighbours_share_the_anonymous_budget(limited):
+    proxy = limited(**{"backrest.throttle.anon": "3/day", "backrest.trusted_proxies": CLIENT["REMOTE_ADDR"]})
+    first, neighbour = ({"X-Forwarded-For": address} for address in NEIGHBOURS)
+    use_up(proxy, headers=first)
+    proxy.get("/-/", headers=neighbour, status=429)
+    assert remaining(proxy.get("/-/", headers={"X-Forwarded-For": ELSEWHERE})) == 2
+
+
+def test_an_ipv4_client_seen_through_ipv6_is_counted_as_itself(anon3):
+    use_up(anon3)
+    anon3.get("/-/", extra_environ={"REMOTE_ADDR": f"::ffff:{CLIENT['REMOTE_ADDR']}"}, status=429)
+
+
+def test_ipv6_neighbours_share_their_failed_logins(limited, signup):
+    signup()
+    browser = limited(**{"backrest.throttle.login_failures": "2/hour"})
+    first, neighbour = ({"REMOTE_ADDR": address} for address in NEIGHBOURS)
+    for _ in range(2):
+        browser.login("ada@example.com", WRONG, extra_environ=first, status=400)
+    browser.login("ada@example.com", PASSWORD, extra_environ=neighbour, status=429)
+    browser.login("ada@example.com", PASSWORD, extra_environ={"REMOTE_ADDR": ELSEWHERE}, status=200)
+
+
+def test_ipv6_neighbours_share_the_signup_budget(limited, mailbox):
+    browser = limited(**{"backrest.throttle.signup": "1/hour"})
+    first, neighbour = ({"REMOTE_ADDR": address} for address in NEIGHBOURS)
+    browser.post_json("/-/signup", {"email": "bob@example.com", "password": PASSWORD}, extra_environ=first)
+    body = {"email": "eve@example.com", "password": PASSWORD}
+    response = browser.post_json("/-/signup", body, extra_environ=neighbour, status=429)
+    assert error_fields(response) == [("request", "signup")]
+
+
+# Password guesses: a budget per device, per client, and for all other clients per account
+
+GUESSES = {
+    "backrest.throttle.login_failures": "2/hour",
+    "backrest.throttle.login_account": "3/hour",
+    "backrest.throttle.login_device": "3/hour",
+}
+WRONG = "a wrong guess here"
+LAPTOP = "198.51.100.20"
+"""Where Ada logs in from, with a device cookie once she has."""
+DEVICE = "backrest_device"
+
+
+@pytest.fixture
+def guarded(apps, signup):
+    """``guarded(address)``: a browser from ``address`` on an app with the budgets of ``GUESSES``.
+
+    Each client may fail 2 times an hour, each device 3 times, and all
+    clients without a device cookie 3 times together. Ada has signed up.
+    """
+    signup()
+    apps.forget_counts()
+    app = apps.get(**GUESSES)
+    return lambda address: Browser(app, extra_environ={"REMOTE_ADDR": address})
+
+
+@pytest.fixture
+def laptop(guarded) -> Browser:
+    """Ada's laptop: it logged in and out, and keeps its device cookie."""
+    browser = guarded(LAPTOP)
+    browser.login("ada@example.com", PASSWORD, status=200)
+    browser.logout()
+    assert DEVICE in browser.cookies
+    return browser
+
+
+def spend_the_account_budget(guarded) -> None:
+    for number in range(1, 4):
+        guarded(f"203.0.113.{number}").login("ada@example.com", WRONG, status=400)
+
+
+def test_guesses_from_many_addresses_are_refused_once_the_account_budget_is_spent(guarded):
+    spend_the_account_budget(guarded)
+    newcomer = guarded("203.0.113.50")
+    response = newcomer.login("ada@example.com", WRONG, status=429)
+    assert error_fields(response) == [("request", "login")]
+    assert response.headers["X-RateLimit-Limit"] == "3"
+    assert int(response.headers["Retry-After"]) > 3500
+    # The price of the bound: a right password from a client without a device cookie waits too.
+    newcomer.login("ada@example.com", PASSWORD, status=429)
+
+
+def test_an_unknown_address_is_counted_like_an_account(guarded):
+    for number in range(1, 4):
+        guarded(f"203.0.113.{number}").login("nobody@example.com", WRONG, status=400)
+    response = guarded("203.0.113.50").login("nobody@example.com", WRONG, status=429)
+    assert response.headers["X-RateLimit-Limit"] == "3"
+
+
+def test_the_owners_device_still_logs_in_when_the_account_budget_is_spent(laptop, guarded):
+    spend_the_account_budget(guarded)
+    laptop.login("ada@example.com", "a typo in the password", status=400)
+    laptop.login("ada@example.com", PASSWORD, status=200)
+
+
+def test_a_device_has_a_budget_of_its_own(laptop, guarded):
+    for _ in range(3):
+        laptop.login("ada@example.com", WRONG, status=400)
+    response = laptop.login("ada@example.com", PASSWORD, status=429)
+    assert response.headers["X-RateLimit-Limit"] == "3"
+    # Its failures were its own: other clients still have the account's budget.
+    guarded("203.0.113.50").login("ada@example.com", PASSWORD, status=200)
+
+
+def test_a_tampered_device_cookie_gives_no_trust(laptop, guarded):
+    spend_the_account_budget(guarded)
+    value = laptop.cookies[DEVICE]
+    stranger = guarded("203.0.113.50")
+    stranger.set_cookie(DEVICE, value[:10] + ("A" if value[10] != "A" else "B") + value[11:])
+    stranger.login("ada@example.com", PASSWORD, status=429)
+
+
+def test_a_made_up_device_cookie_gives_no_trust(guarded):
+    spend_the_account_budget(guarded)
+    stranger = guarded("203.0.113.50")
+    stranger.set_cookie(DEVICE, "trust-me")
+    stranger.login("ada@example.com", PASSWORD, status=429)
+
+
+def test_a_device_cookie_of_another_account_gives_no_trust(guarded, signup):
+    signup("bob@example.com")
+    bobs = guarded("203.0.113.50")
+    bobs.login("bob@example.com", PASSWORD, status=200)
+    spend_the_account_budget(guarded)
+    bobs.login("ada@example.com", PASSWORD, status=429)
+
+
+def test_password_checks_of_a_session_count_against_its_device(laptop):
+    laptop.login("ada@example.com", PASSWORD, status=200)
+    for _ in range(3):
+        laptop.put_json("/-/reauthenticate", {"password": WRONG}, status=400)
+    response = laptop.put_json("/-/reauthenticate", {"password": PASSWORD}, status=429)
+    assert error_fields(response) == [("request", "password")]
+
+
+def test_password_checks_of_a_session_without_a_device_cookie_count_against_the_account(laptop, guarded):
+    laptop.login("ada@example.com", PASSWORD, status=200)
+    [cookie] = [cookie for cookie in laptop.cookiejar if cookie.name == DEVICE]
+    laptop.cookiejar.clear(cookie.domain, cookie.path, cookie.name)
+    for _ in range(2):
+        laptop.put_json("/-/reauthenticate", {"password": WRONG}, status=400)
+    laptop.put_json("/-/reauthenticate", {"password": PASSWORD}, status=429)
+    guarded("203.0.113.1").login("ada@example.com", WRONG, status=400)
+    guarded("203.0.113.50").login("ada@example.com", PASSWORD, status=429)
+
+
+def test_only_failures_spend_the_account_budget(guarded):
+    """A right password is counted before it is checked, like any other, then given back."""
+    for number in range(1, 3):
+        guarded(f"203.0.113.{number}").login("ada@example.com", WRONG, status=400)
+    for number in range(3, 6):
+        guarded(f"203.0.113.{number}").login("ada@example.com", PASSWORD, status=200)
+    guarded("203.0.113.6").login("ada@example.com", WRONG, status=400)
+    guarded("203.0.113.7").login("ada@example.com", PASSWORD, status=429)
+
+
+def test_a_spent_budget_is_in_the_audit_log(guarded, dbsession):
+    spend_the_account_budget(guarded)
+    attacker = guarded("203.0.113.1")
+    attacker.login("ada@example.com", WRONG, status=429)
+    locks = dbsession.scalars(select(AuditEntry).where(AuditEntry.action == "login_locked")).all()
+    assert [(entry.changes, entry.ip) for entry in locks] == [({"budget": "login_account"}, "203.0.113.3")]
+
+
+def test_concurrent_guesses_get_no_more_than_the_budget(apps):
+    """Checked before the password is: guesses that arrive together cannot all pass a test first."""
+    # A slow hash for unknown addresses: every guess is under way when the others arrive.
+    app = apps.get(**GUESSES, **{"backrest.password.argon2.time_cost": "100"})
+    app.registry["throttle"].reset()
+    start = threading.Barrier(6)
+
+    def guess(_: int) -> int:
+        browser = Browser(app, extra_environ=dict(CLIENT))
+        start.wait()
+        return browser.login("nobody@example.com", WRONG, expect_errors=True).status_int
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        statuses = sorted(pool.map(guess, range(6)))
+    assert statuses == [400, 400, 429, 429, 429, 429]
 
 
 # Bad settings stop the start

@@ -80,6 +80,23 @@ def test_a_deletion_remembered_for_a_collection_is_kept_for_everyone(empty_engin
     assert [tuple(row) for row in rows] == [("documents", "system.Everyone")]
 
 
+def test_bodies_of_mail_sent_or_given_up_are_forgotten(empty_engine):
+    upgrade(empty_engine, "0009")
+    insert = text(
+        "INSERT INTO mail_outbox (sender, recipients, subject, body, created, next_attempt, attempts,"
+        " last_error, sent, failed) VALUES ('a@example.com', '[]', :subject, 'link', :now, :now, 0, '',"
+        " :sent, :failed)"
+    )
+    now = "2026-12-01 10:00:00.000000"
+    with empty_engine.begin() as connection:
+        for subject, sent, failed in (("queued", None, None), ("sent", now, None), ("given up", None, now)):
+            connection.execute(insert, {"subject": subject, "now": now, "sent": sent, "failed": failed})
+    upgrade(empty_engine)
+    with empty_engine.connect() as connection:
+        rows = connection.execute(text("SELECT subject, body FROM mail_outbox ORDER BY id")).all()
+    assert [tuple(row) for row in rows] == [("queued", "link"), ("sent", ""), ("given up", "")]
+
+
 def downgrade(engine: Engine, revision: str) -> None:
     from alembic import command  # noqa: PLC0415
 

@@ -1,10 +1,12 @@
-"""Files behind a real nginx: ``deploy/nginx.conf``, rendered as docs/deployment.rst says, in front of pserve.
+"""backrest behind a real nginx: ``deploy/nginx.conf``, rendered as docs/deployment.rst says, before pserve.
 
 The shipped template is rendered with nothing but its ``${NGINX_*}``
 placeholders filled in (ports, paths, a throwaway TLS certificate), and
 runs in front of backrest served by waitress with
 ``backrest.files.x_accel_redirect = /_blobs/``. Everything goes over real
 HTTPS, from ``127.0.1.2``: a client address that is not the trusted proxy.
+What nginx refuses by itself is told by its access log (``upstream=-``) and
+by backrest's, which has no line of that request.
 """
 
 from __future__ import annotations
@@ -25,10 +27,12 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from backrest.settings import SETTINGS
-from tests.conftest import FAST_HASHING, PASSWORD
+from backrest import main
+from backrest.settings import MAX_BODY_SIZE, SETTINGS
+from backrest.validation import DEFAULT_MAX_BODY_SIZE
+from tests.conftest import FAST_HASHING, PASSWORD, make_settings
 from tests.integration import test_server as server
-from tests.integration.test_server import Reply
+from tests.integration.test_server import REQUEST_LINE, Reply
 from tests.mailbox import parse
 from tests.servers import (
     NGINX_TEMPLATE,
@@ -50,6 +54,10 @@ PRODUCTION_INI = ROOT / "production.ini"
 MIB = 1024 * 1024
 MAX_SIZE = 4 * MIB
 """The app's ``backrest.files.max_size`` here: a few MiB pass, and nginx's limit (1025 MiB) is far above."""
+JSON_LIMIT = DEFAULT_MAX_BODY_SIZE
+"""nginx's limit of every other body here: backrest's ``backrest.max_body_size``."""
+UPLOADS_AT_ONCE = 4
+"""How many uploads nginx takes at once from one client address."""
 CLIENT_ADDRESS = "127.0.1.2"
 """Where the tests' requests come from: a loopback address, but not the trusted proxy (nginx, 127.0.0.1)."""
 LOG_LINE = re.compile(
@@ -85,6 +93,8 @@ class Site:
     logs: Path
     files: Path
     client: Client
+    server_log: Path
+    """backrest's log."""
 
     def url(self, path: str) -> str:
         return f"https://127.0.0.1:{self.port}{path}"
@@ -101,6 +111,14 @@ class Site:
             if time.monotonic() > deadline:
                 pytest.fail(f"no access log line of {request_id} in\n{path.read_text()}")
             time.sleep(0.02)
+
+    def backrest_log(self, request_id: str) -> list[str]:
+        """The lines of backrest's request log about the request with ``request_id``: method, path, status."""
+        lines = (REQUEST_LINE.search(line) for line in self.server_log.read_text().splitlines())
+        return [f"{m['method']} {m['path']} {m['status']}" for m in lines if m and m["id"] == request_id]
+
+    def connect(self) -> http.client.HTTPSConnection:
+        return self.client.connect()
 
     def from_app(self, method: str, path: str, **headers: str) -> Reply:
         """Ask waitress directly, as nginx does (from the trusted proxy's address, in plain HTTP)."""
@@ -143,9 +161,9 @@ def log_in(client: Client, mail_directory: Path) -> None:
     client.csrf_token = reply.json["csrf_token"]
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    directory = tmp_path_factory.mktemp("nginx")
+@contextlib.contextmanager
+def running_site(directory: Path, **overrides: str) -> Iterator[Site]:
+    """nginx from the template before pserve, with backrest's ``overrides``; all files in ``directory``."""
     port, http_port, app_port = free_port(), free_port(), free_port()
     files = directory / "files"
     config, certificate = nginx_site_config(directory, port, http_port, app_port, files / "blobs")
@@ -161,18 +179,28 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         "backrest.trusted_proxies": "127.0.0.1",
         "backrest.session.secure": "true",
         "backrest.hsts": "true",
+        # The module's session makes an API key long after it logged in.
+        "backrest.reauth.max_age": "3600",
         **FAST_HASHING,
+        **overrides,
     }
     ini = directory / "server.ini"
     ini.write_text(
         pserve_ini(settings, app_port, pserve_logging("INFO", sqlalchemy_engine="WARN"), server=WAITRESS)
     )
+    server_log = directory / "server.log"
     tls = ssl.create_default_context(cafile=str(certificate))
-    with nginx_server(config, port), pserve(ini, app_port, directory / "server.log"):
-        client = Client(port, tls=tls)
-        log_in(client, directory / "mail")
-        yield Site(port, http_port, app_port, directory / "logs", files, client)
-    assert "Traceback" not in (directory / "server.log").read_text()
+    with nginx_server(config, port), pserve(ini, app_port, server_log):
+        yield Site(port, http_port, app_port, directory / "logs", files, Client(port, tls=tls), server_log)
+    assert "Traceback" not in server_log.read_text()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    directory = tmp_path_factory.mktemp("nginx")
+    with running_site(directory) as running:
+        log_in(running.client, directory / "mail")
+        yield running
 
 
 def multipart(fields: dict[str, str], filename: str, content_type: str, data: bytes) -> tuple[bytes, str]:
@@ -378,17 +406,10 @@ def test_too_large(site):
 
     # Larger than nginx's client_max_body_size: nginx's 413, refused by its
     # Content-Length before a byte of it is sent, in the same shape.
-    connection = http.client.HTTPSConnection(
-        "127.0.0.1", site.port, timeout=30, context=site.client.tls, source_address=(CLIENT_ADDRESS, 0)
-    )
-    with contextlib.closing(connection):
-        connection.putrequest("POST", "/-/files/")
-        connection.putheader("Content-Type", form_type)
-        connection.putheader("Content-Length", str(nginx_body_limit() + 1))
-        connection.endheaders()
-        response = connection.getresponse()
-        reply = Reply(response.status, response.headers, response.read())
+    limit = nginx_upload_limit()
+    reply = headers_only(site, "POST", "/-/files/", limit + 1, **{"Content-Type": form_type})
     assert_error(reply, 413, "body", None)
+    assert f"larger than {limit} bytes" in reply.json["errors"][0]["description"]
 
 
 def test_proxy_headers(site):
@@ -417,25 +438,216 @@ def test_backrest_down_is_a_503_in_the_error_shape(tmp_path):
     config, certificate = nginx_site_config(tmp_path, port, http_port, app_port, tmp_path / "blobs")
     with nginx_server(config, port):
         client = Client(port, tls=ssl.create_default_context(cafile=str(certificate)))
-        reply = client.get("/-/heartbeat")
-    assert_error(reply, 503, "request", None)
-    assert reply.headers["Retry-After"]
+        replies = [
+            client.get("/-/heartbeat"),
+            # The check of an upload's credentials gets no answer either.
+            client.request("PUT", "/-/files/abc/data", b"data", **{"Content-Type": "image/png"}),
+        ]
+    for reply in replies:
+        assert_error(reply, 503, "request", None)
+        assert reply.headers["Retry-After"]
 
 
-def nginx_body_limit() -> int:
+# Secrets in paths
+
+
+TOKEN = "bm90LWEtcmVhbC10b2tlbi1idXQtbG9uZy1lbm91Z2g"
+
+
+def test_tokens_in_paths_never_reach_the_logs(site):
+    requests = {
+        "nginx-token-reset": ("PUT", f"/-/reset/{TOKEN}", "/-/reset/[redacted]"),
+        "nginx-token-email": ("PUT", f"/-/email/{TOKEN}/", "/-/email/[redacted]"),
+        "nginx-token-confirm": (
+            "POST",
+            f"/-/confirm/{TOKEN}?format=json",
+            "/-/confirm/[redacted]?format=json",
+        ),
+        "nginx-token-team": ("POST", f"/-/teams/invitations/{TOKEN}", "/-/teams/invitations/[redacted]"),
+        "nginx-token-404": ("GET", f"/-/reset/{TOKEN}/more", "/-/reset/[redacted]"),
+        # The services at fixed paths beside them are logged as they are.
+        "nginx-token-cancel": ("POST", "/-/email/cancel", "/-/email/cancel"),
+        "nginx-token-resend": ("POST", "/-/confirm/resend", "/-/confirm/resend"),
+    }
+    for request_id, (method, path, logged) in requests.items():
+        reply = site.client.request(method, path, {}, **{"X-Request-Id": request_id})
+        assert reply.status != 502, reply.body
+        assert site.access_log(request_id)["request"] == f"{method} {logged} HTTP/1.1"
+    assert TOKEN not in (site.logs / "backrest.access.log").read_text()
+    assert TOKEN not in site.server_log.read_text()
+
+
+# Request bodies
+
+
+def headers_only(site: Site, method: str, path: str, length: int, **headers: str) -> Reply:
+    """The answer to a request that announces a body of ``length`` bytes and never sends a byte of it."""
+    connection = site.connect()
+    with contextlib.closing(connection):
+        connection.putrequest(method, path)
+        for name, value in {**headers, "Content-Length": str(length)}.items():
+            connection.putheader(name, value)
+        connection.endheaders()
+        response = connection.getresponse()
+        return Reply(response.status, response.headers, response.read())
+
+
+def refused_by_nginx(site: Site, request_id: str) -> None:
+    """nginx answered the request itself: backrest sent nothing of it and logged nothing of it."""
+    logged = site.access_log(request_id)
+    assert (logged["upstream"], logged["upstream_bytes"]) == ("-", "-")
+    assert not [line for line in site.backrest_log(request_id) if not line.startswith("GET /-/auth ")]
+
+
+def test_a_json_body_over_the_api_limit_is_refused_by_nginx(site):
+    body = {"email": "mallory@example.com", "password": PASSWORD, "firstname": "x" * 2 * MIB}
+    reply = Client(site.port, tls=site.client.tls).post(
+        "/-/signup", body, **{"X-Request-Id": "nginx-json-big"}
+    )
+    assert_error(reply, 413, "body", None)
+    assert f"larger than {JSON_LIMIT} bytes" in reply.json["errors"][0]["description"]
+    refused_by_nginx(site, "nginx-json-big")
+    assert site.backrest_log("nginx-json-big") == []
+
+
+def test_a_json_body_within_the_limit_reaches_backrest(site):
+    padding = "x" * (JSON_LIMIT - 100)  # an unknown key: backrest ignores it
+    reply = site.client.post(
+        "/-/documents/", {"title": "Big", "padding": padding}, **{"X-Request-Id": "nginx-json"}
+    )
+    assert reply.status == 201, reply.body
+    assert site.access_log("nginx-json")["upstream"] == "201"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "content_type"),
+    [
+        ("POST", "/-/files/", "multipart/form-data; boundary=x"),
+        ("PUT", "/-/files/abc/data", "image/png"),
+        ("PATCH", "/-/files/abc", "multipart/form-data; boundary=x"),
+    ],
+)
+def test_an_anonymous_upload_is_refused_before_its_body_is_read(site, method, path, content_type):
+    request_id = f"nginx-anonymous-{method}"
+    started = time.monotonic()
+    reply = headers_only(
+        site, method, path, 500 * MIB, **{"Content-Type": content_type, "X-Request-Id": request_id}
+    )
+    assert time.monotonic() - started < 5  # nobody waited for the body
+    assert_error(reply, 401, "header", "Authorization")
+    assert reply.headers["WWW-Authenticate"] == 'Cookie realm="backrest", Token realm="backrest"'
+    refused_by_nginx(site, request_id)
+    # backrest was asked who sends it, nothing more.
+    assert site.backrest_log(request_id) == ["GET /-/auth 401"]
+
+
+def test_an_upload_with_bad_credentials_is_refused_with_backrests_challenge(site):
+    reply = headers_only(site, "PUT", "/-/files/abc/data", MIB, Authorization=f"Token {'a' * 22}:{'b' * 43}")
+    assert_error(reply, 401, "header", "Authorization")
+    assert reply.headers["WWW-Authenticate"] == 'Token realm="backrest"'
+
+
+def test_an_upload_with_an_api_key_passes(site):
+    made = site.client.post("/-/keys", {"name": "uploads", "scopes": ["write"]})
+    assert made.status == 201, made.body
+    data = os.urandom(2 * MIB)
+    body, form_type = multipart({"description": "by key"}, "key.bin", "application/octet-stream", data)
+    by_key = Client(site.port, tls=site.client.tls)
+    reply = by_key.post(
+        "/-/files/", body, **{"Content-Type": form_type, "Authorization": f"Token {made.json['key']}"}
+    )
+    assert reply.status == 201, reply.body
+    assert reply.json["sha256"] == hashlib.sha256(data).hexdigest()
+
+
+def test_uploads_at_once_from_one_address_are_limited(site):
+    held = []
+    try:
+        for _ in range(UPLOADS_AT_ONCE):
+            connection = site.connect()
+            held.append(connection)
+            connection.putrequest("PUT", "/-/files/abc/data")
+            for name, value in {
+                "Content-Type": "image/png",
+                "Content-Length": str(MIB),
+                "Cookie": f"{server.COOKIE}={site.client.session}",
+                "X-CSRF-Token": site.client.csrf_token,
+            }.items():
+                connection.putheader(name, value)
+            connection.endheaders(b"x" * 1000)
+        time.sleep(0.5)  # nginx has taken them in
+        reply = headers_only(site, "PUT", "/-/files/abc/data", MIB, **{"X-Request-Id": "nginx-too-many"})
+    finally:
+        for connection in held:
+            connection.close()
+    assert_error(reply, 429, "request", "too_many_requests")
+    assert reply.headers["Retry-After"] == "10"
+    refused_by_nginx(site, "nginx-too-many")
+
+
+def test_a_throttled_caller_gets_backrests_429_at_an_upload(tmp_path):
+    with running_site(tmp_path, **{"backrest.throttle.anon": "1/day"}) as throttled:
+        headers_only(throttled, "PUT", "/-/files/abc/data", MIB)  # backrest's 401: the one request of the day
+        reply = headers_only(throttled, "PUT", "/-/files/abc/data", MIB)
+    assert_error(reply, 429, "request", "too_many_requests")
+    assert int(reply.headers["Retry-After"]) > 3600
+
+
+# The host
+
+
+def test_a_request_for_another_host_is_refused(site):
+    for host in ("evil.example", f"evil.example:{site.port}"):
+        reply = site.client.get("/-/", Host=host, **{"X-Request-Id": "nginx-host"})
+        assert_error(reply, 421, "header", "Host")
+        refused_by_nginx(site, "nginx-host")
+    connection = site.connect()
+    with contextlib.closing(connection):
+        connection.request(
+            "GET", f"https://evil.example:{site.port}/-/", headers={"Host": f"127.0.0.1:{site.port}"}
+        )
+        response = connection.getresponse()
+        assert response.status == 421
+    assert site.backrest_log("nginx-host") == []
+
+
+def test_links_name_the_configured_host(site):
+    forged = {"Host": "127.0.0.1:1", "X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "http"}
+    root = site.client.get("/-/", **forged).json
+    assert root["services"]["signup"]["url"] == site.url("/-/signup")
+    page = site.client.get("/-/documents/", **forged).json
+    assert all(item["__meta__"]["url"].startswith(site.url("/-/documents/")) for item in page["results"])
+
+
+# The template's values
+
+
+def nginx_upload_limit() -> int:
     [value] = re.findall(r"^\s*client_max_body_size (\d+)m;$", TEMPLATE.read_text(), re.MULTILINE)
     return int(value) * MIB
 
 
 def test_the_limits_are_in_line():
-    """nginx lets through what waitress does, and both leave room for a form around the largest file."""
+    """nginx lets through what waitress and backrest do; both leave room for a form around a file."""
     production = configparser.ConfigParser(interpolation=None)
     production.read(PRODUCTION_INI)
     waitress_limit = int(production["server:main"]["max_request_body_size"])
-    assert nginx_body_limit() == waitress_limit
+    assert nginx_upload_limit() == waitress_limit
+    # The limit nginx's 413 names for an upload.
+    assert re.search(rf"^    /_backrest_upload {waitress_limit};$", TEMPLATE.read_text(), re.MULTILINE)
     default_max_size = next(s.default for s in SETTINGS if s.name == "backrest.files.max_size")
     max_size = int(production["app:main"].get("backrest.files.max_size", default_max_size))
     assert waitress_limit - max_size == MIB
-    assert f"larger than {waitress_limit} bytes" in TEMPLATE.read_text()
+    # The example values of the template's own instructions are production's.
+    json_limit = int(production["app:main"].get(MAX_BODY_SIZE, DEFAULT_MAX_BODY_SIZE))
+    assert re.search(rf"^#   NGINX_MAX_BODY_SIZE={json_limit} ", TEMPLATE.read_text(), re.MULTILINE)
     location = production["app:main"]["backrest.files.x_accel_redirect"]
     assert re.search(rf"^    location {location} {{\n        internal;$", TEMPLATE.read_text(), re.MULTILINE)
+
+
+def test_the_uploads_are_the_file_types_of_the_default_application(tmp_path):
+    app = main({}, **make_settings(f"sqlite:///{tmp_path / 'backrest.sqlite'}", tmp_path / "mail"))
+    app.registry["db_engine"].dispose()
+    content_types = app.registry["backrest.content_types"]
+    files = sorted(name for name, content_type in content_types.items() if content_type.kind == "file")
+    assert re.search(rf"^#   NGINX_FILE_COLLECTIONS={'[|]'.join(files)} ", TEMPLATE.read_text(), re.MULTILINE)

@@ -117,6 +117,21 @@ def test_sent_messages_are_kept_a_week(session_factory, tmp_path):
     assert [row.subject for row in rows(session_factory)] == ["mail 1", "mail 2"]
 
 
+def test_message_given_up_keeps_no_body(session_factory, tmp_path):
+    with session_factory() as dbsession:
+        queue_mail(dbsession, "noreply@localhost", "ada@example.com", "Reset", "https://app/reset/SECRET")
+        # A message without recipients is one no transport can send.
+        dbsession.execute(update(OutboxMessage).values(recipients=[]))
+        dbsession.commit()
+    worker = OutboxWorker(
+        session_factory, FileTransport(str(tmp_path / "out")), retry_delay=30, max_attempts=1
+    )
+    assert worker.deliver_due() == 0
+    [row] = rows(session_factory)
+    assert row.failed is not None
+    assert row.body == ""
+
+
 def test_failed_for_good_is_never_tried_again(session_factory, tmp_path):
     queue(session_factory, 1)
     with session_factory() as dbsession:

@@ -195,7 +195,7 @@ def login(client: Client) -> str:
     """Log in with the email in another case; answers the session cookie's value."""
     reply = client.put("/-/login", {"login": "ADA@example.com", "password": PASSWORD})
     assert reply.status == 200
-    [set_cookie] = client.set_cookies
+    [set_cookie] = [header for header in client.set_cookies if header.startswith(f"{COOKIE}=")]
     attributes = [part.strip().lower() for part in set_cookie.split(";")]
     assert "httponly" in attributes
     assert "samesite=lax" in attributes
@@ -297,7 +297,7 @@ def test_reset_token_in_the_path_is_redacted_in_the_log(server):
 def test_api_keys_over_http(server):
     """A key made in the browser's session serves a script: as Token, as Basic, in a body; then revoked."""
     browser = server.client()
-    assert signup(browser).status == 201
+    signup_and_confirm(server, browser)
     login(browser)
     browser.csrf_token = browser.get("/-/login").json["csrf_token"]
     made = browser.post("/-/keys", {"name": "ci"})
@@ -325,16 +325,27 @@ def test_api_keys_over_http(server):
 
 
 def test_teams_over_http(server):
-    """A team, a member, an object shared with it, and a team key, between two real clients."""
+    """A team, a member by invitation, an object shared with it, and a team key, between two real clients."""
     ada, bob = server.client(), server.client()
     for client, email in ((ada, "ada@example.com"), (bob, "bob@example.com")):
         assert signup(client, email).status == 201
+        confirmation = server.wait_for_mail(email, "Confirm your email address")
+        assert client.post("/-/confirm/", {"token": confirmation.token}).status == 200
         assert client.put("/-/login", {"login": email, "password": PASSWORD}).status == 200
         client.csrf_token = client.get("/-/login").json["csrf_token"]
     crew = ada.post("/-/teams/", {"name": "Crew"})
     assert crew.status == 201
     team_url = f"/-/teams/{crew.json['__meta__']['id']}"
-    assert ada.post(f"{team_url}/members", {"email": "bob@example.com"}).status == 201
+    invited = ada.post(f"{team_url}/members", {"email": "bob@example.com"})
+    assert invited.status == 202
+    assert invited.json["invitation"]["email"] == "bob@example.com"
+    token = server.wait_for_mail("bob@example.com", "An invitation to join a team").token
+    joined = bob.post(f"/-/teams/invitations/{token}", **{"X-Request-Id": "itest-invitation-1"})
+    assert joined.status == 200
+    assert joined.json["__meta__"]["permissions"] == ["view"]
+    assert bob.post("/-/teams/invitations/", {"token": token}).status == 400  # single use
+    assert "[itest-invitation-1] POST /-/teams/invitations/[redacted] 200" in server.log
+    assert token not in server.log
     plan = ada.post("/-/documents/", {"title": "Plan"}).json
     plan_url = f"/-/documents/{plan['__meta__']['id']}"
     assert bob.get(plan_url).status == 404

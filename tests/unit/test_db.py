@@ -1,7 +1,9 @@
+import logging
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 from backrest.db import UTCDateTime, get_engine
 
@@ -28,3 +30,20 @@ def test_utc_datetime_stores_utc_and_reads_aware():
     read = column.process_result_value(stored.replace(tzinfo=None), None)
     assert read.tzinfo is UTC
     assert read == paris
+
+
+def test_statements_never_show_their_parameters_in_errors_or_logs(tmp_path, caplog):
+    engine = get_engine({"sqlalchemy.url": f"sqlite:///{tmp_path / 'db.sqlite'}"})
+    try:
+        with caplog.at_level(logging.INFO, logger="sqlalchemy.engine"):
+            with engine.begin() as connection:
+                connection.execute(text("CREATE TABLE secrets (value TEXT UNIQUE)"))
+                connection.execute(text("INSERT INTO secrets VALUES (:value)"), {"value": "s3cret-value"})
+            with pytest.raises(IntegrityError) as failure, engine.begin() as connection:
+                connection.execute(text("INSERT INTO secrets VALUES (:value)"), {"value": "s3cret-value"})
+    finally:
+        engine.dispose()
+    assert "INSERT INTO secrets" in str(failure.value)
+    assert "INSERT INTO secrets" in caplog.text
+    assert "s3cret-value" not in str(failure.value)
+    assert "s3cret-value" not in caplog.text

@@ -1,11 +1,23 @@
+import configparser
 import ipaddress
+import re
+from pathlib import Path
 
 import limits
 import pytest
 
-from backrest.settings import SETTINGS, environment_name, parse_setting, resolve, setting_value
+from backrest.settings import (
+    SECRETS,
+    SETTINGS,
+    environment_name,
+    parse_setting,
+    resolve,
+    setting_value,
+)
+from tests.conftest import make_settings
 
 URL = "sqlite://"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_defaults_fill_every_setting():
@@ -203,3 +215,108 @@ def test_setting_value_prefers_the_environment():
 def test_parse_setting_names_the_setting():
     with pytest.raises(ValueError, match=r"^setting backrest\.x: invalid literal"):
         parse_setting("backrest.x", int, "many")
+
+
+# Secrets in production
+
+PRODUCTION = {"sqlalchemy.url": URL, "backrest.environment": "production"}
+PEPPER = "x" * 32
+ALWAYS_NEEDED = {secret.name: PEPPER for secret in SECRETS if not secret.needed_when}
+"""Every secret production needs whatever the other settings say, given."""
+
+
+def test_development_runs_without_secrets():
+    resolved = resolve({"sqlalchemy.url": URL}, environ={})
+    assert resolved["backrest.environment"] == "development"
+    assert resolved["backrest.keys.pepper"] == ""
+
+
+def test_an_unknown_environment_is_refused():
+    with pytest.raises(
+        ValueError, match=r"^setting backrest\.environment: must be one of development, production"
+    ):
+        resolve({"sqlalchemy.url": URL, "backrest.environment": "prod"}, environ={})
+
+
+def test_production_refuses_to_run_without_a_pepper():
+    with pytest.raises(
+        ValueError,
+        match=r"^setting backrest\.keys\.pepper \(or BACKREST_KEYS_PEPPER\) is required "
+        r"when backrest\.environment = production$",
+    ):
+        resolve(PRODUCTION, environ={})
+
+
+def test_production_may_be_declared_in_the_environment():
+    with pytest.raises(ValueError, match=r"backrest\.keys\.pepper"):
+        resolve({"sqlalchemy.url": URL}, environ={"BACKREST_ENVIRONMENT": "production"})
+
+
+def test_production_runs_with_its_secrets_from_the_environment():
+    environ = {environment_name(name): value for name, value in ALWAYS_NEEDED.items()}
+    resolved = resolve(PRODUCTION, environ=environ)
+    assert resolved["backrest.keys.pepper"] == PEPPER
+    assert resolved["backrest.throttle.device_secret"] == PEPPER
+
+
+@pytest.mark.parametrize("name", ALWAYS_NEEDED)
+def test_production_refuses_to_run_without_any_one_secret(name):
+    others = {other: value for other, value in ALWAYS_NEEDED.items() if other != name}
+    with pytest.raises(
+        ValueError, match=rf"^setting {re.escape(name)} \(or {environment_name(name)}\) is required"
+    ):
+        resolve({**PRODUCTION, **others}, environ={})
+
+
+def test_a_pepper_shorter_than_32_characters_is_refused():
+    with pytest.raises(ValueError, match=r"pepper .* must have at least 32 characters \(not 31\)"):
+        resolve({**PRODUCTION, **ALWAYS_NEEDED, "backrest.keys.pepper": "x" * 31}, environ={})
+
+
+@pytest.mark.parametrize("placeholder", ["...", "changeme", "Change-Me", " secret "])
+def test_a_placeholder_is_refused(placeholder):
+    with pytest.raises(ValueError, match=r"pepper .* may not be a placeholder or development value"):
+        resolve({**PRODUCTION, **ALWAYS_NEEDED, "backrest.keys.pepper": placeholder}, environ={})
+
+
+def test_the_smtp_password_is_needed_only_with_an_smtp_login():
+    resolve({**PRODUCTION, **ALWAYS_NEEDED}, environ={})
+    with pytest.raises(
+        ValueError,
+        match=r"^setting backrest\.mail\.smtp\.password \(or BACKREST_MAIL_SMTP_PASSWORD\) is required",
+    ):
+        resolve({**PRODUCTION, **ALWAYS_NEEDED, "backrest.mail.smtp.username": "app"}, environ={})
+
+
+def test_the_smtp_password_is_the_providers_and_may_be_short_but_no_placeholder():
+    login = {**PRODUCTION, **ALWAYS_NEEDED, "backrest.mail.smtp.username": "app"}
+    assert resolve(login, environ={"BACKREST_MAIL_SMTP_PASSWORD": "abcdefghijklmnop"})
+    with pytest.raises(ValueError, match=r"smtp\.password .* may not be a placeholder"):
+        resolve(login, environ={"BACKREST_MAIL_SMTP_PASSWORD": "..."})
+
+
+def development_ini() -> dict[str, str]:
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(ROOT / "development.ini")
+    return dict(parser["app:main"])
+
+
+@pytest.mark.parametrize(
+    "development",
+    [development_ini(), make_settings(URL, Path("mail"))],
+    ids=["development.ini", "tests"],
+)
+@pytest.mark.parametrize("secret", SECRETS, ids=lambda secret: secret.name)
+def test_the_secrets_of_development_configurations_are_refused_in_production(development, secret):
+    others = {
+        other.name: PEPPER for other in SECRETS if other is not secret and other.name not in development
+    }
+    needed = {secret.needed_when: "app"} if secret.needed_when else {}
+    with pytest.raises(ValueError, match=rf"^setting {re.escape(secret.name)} "):
+        resolve({**development, **others, **needed, "backrest.environment": "production"}, environ={})
+
+
+@pytest.mark.parametrize("secret", SECRETS, ids=lambda secret: secret.name)
+def test_the_deployment_docs_list_every_secret_with_its_variable(secret):
+    deployment = (ROOT / "docs" / "deployment.rst").read_text()
+    assert f"``{environment_name(secret.name)}`` (``{secret.name}``)" in deployment

@@ -1,16 +1,19 @@
 import math
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import limits
 import pytest
 from pyramid.request import Request
 
 from backrest.settings import resolve
-from backrest.throttle import SCOPES, Decision, Throttle, key_of, too_many
+from backrest.throttle import SCOPES, Decision, Throttle, client_key, key_of, too_many
+from backrest.throttle.devices import DeviceCookies
 from backrest.throttle.rates import RequestRates, Scope
 from backrest.throttle.storage import ThrottleStorage
 from backrest.throttle.tween import collection_of, is_counted
-from tests.servers import free_port
+from tests.servers import free_port, redis_server
 
 KEY = key_of("192.0.2.10")
 OTHER = key_of("198.51.100.20")
@@ -37,38 +40,10 @@ def test_hit_over_the_rate_is_refused(throttle):
     assert 0 < decision.retry_after <= 60
 
 
-def test_test_counts_nothing(throttle):
-    for _ in range(5):
-        assert throttle.test("login", KEY).allowed
-    assert throttle.used("login", KEY) == 0
-
-
-def test_test_says_no_once_the_rate_is_used(throttle):
-    for _ in range(3):
-        throttle.hit("login", KEY)
-    assert not throttle.test("login", KEY).allowed
-
-
-def test_used_counts_hits(throttle):
-    assert throttle.used("login", KEY) == 0
-    throttle.hit("login", KEY)
-    throttle.hit("login", KEY)
-    assert throttle.used("login", KEY) == 2
-
-
-def test_clear_forgets_the_key(throttle):
-    for _ in range(3):
-        throttle.hit("login", KEY)
-    throttle.clear("login", KEY)
-    assert throttle.used("login", KEY) == 0
-    assert throttle.hit("login", KEY).allowed
-
-
 def test_keys_are_counted_apart(throttle):
     for _ in range(3):
         throttle.hit("login", KEY)
-    assert throttle.hit("login", OTHER).allowed
-    assert throttle.used("login", OTHER) == 1
+    assert throttle.hit("login", OTHER).remaining == 2
 
 
 def test_scopes_are_counted_apart(throttle):
@@ -202,9 +177,173 @@ def test_reset_forgets_every_counter(throttle):
     for _ in range(3):
         throttle.count("anon", DAILY, KEY)
         throttle.hit("login", KEY)
+        throttle.attempt("login", KEY)
     throttle.reset()
     assert throttle.count("anon", DAILY, KEY).remaining == 2
-    assert throttle.used("login", KEY) == 0
+    assert throttle.hit("login", KEY).remaining == 2
+    assert throttle.attempt("login", KEY).decision.remaining == 2
+
+
+# attempt: password checks, counted before they are made
+
+
+def test_attempts_within_the_rate_are_allowed(throttle):
+    decisions = [throttle.attempt("login", KEY).decision for _ in range(3)]
+    assert [d.allowed for d in decisions] == [True, True, True]
+    assert [d.remaining for d in decisions] == [2, 1, 0]
+
+
+def test_an_attempt_past_the_rate_is_refused_and_not_counted(throttle):
+    attempts = [throttle.attempt("login", KEY) for _ in range(3)]
+    for _ in range(3):
+        assert not throttle.attempt("login", KEY).decision.allowed
+    throttle.refund(attempts[0])
+    assert throttle.attempt("login", KEY).decision.allowed
+
+
+def test_the_window_of_attempts_opens_at_the_first(throttle):
+    first = throttle.attempt("login", KEY).decision
+    assert 59 < first.reset - time.time() <= 60
+    throttle.attempt("login", KEY)
+    throttle.attempt("login", KEY)
+    refused = throttle.attempt("login", KEY).decision
+    assert refused.reset == pytest.approx(first.reset, abs=1)
+    assert 0 < refused.retry_after <= 60
+
+
+def test_a_refund_gives_back_one_attempt(throttle):
+    attempts = [throttle.attempt("login", KEY) for _ in range(2)]
+    throttle.refund(attempts[1])
+    assert throttle.attempt("login", KEY).decision.remaining == 1
+
+
+def test_clear_forgets_every_attempt(throttle):
+    for _ in range(3):
+        throttle.attempt("login", KEY)
+    throttle.clear("login", KEY)
+    assert throttle.attempt("login", KEY).decision.remaining == 2
+
+
+def test_attempts_of_keys_and_scopes_are_counted_apart(throttle):
+    for _ in range(3):
+        throttle.attempt("login", KEY)
+    assert throttle.attempt("login", OTHER).decision.allowed
+    assert throttle.attempt("signup", KEY).decision.allowed
+
+
+def test_attempts_and_hits_are_counted_apart(throttle):
+    for _ in range(3):
+        throttle.attempt("login", KEY)
+    assert throttle.hit("login", KEY).remaining == 2
+
+
+@pytest.fixture(scope="module")
+def redis_url():
+    with redis_server() as url:
+        yield url
+
+
+@pytest.fixture(params=["memory", "redis"])
+def storage(request) -> ThrottleStorage:
+    """Counters in this process, or in a real Redis (emptied first)."""
+    url = request.getfixturevalue("redis_url") if request.param == "redis" else ""
+    storage = ThrottleStorage(url)
+    storage.reset()
+    return storage
+
+
+def test_concurrent_attempts_never_exceed_the_rate(storage):
+    """However many guesses arrive at once, the increment is the test: only the rate's worth pass."""
+    throttle = Throttle({"login": limits.parse("5/hour")}, storage)
+    start = threading.Barrier(40)
+
+    def guess(_: int) -> bool:
+        start.wait()
+        return throttle.attempt("login", KEY).decision.allowed
+
+    with ThreadPoolExecutor(max_workers=40) as pool:
+        allowed = list(pool.map(guess, range(40)))
+    assert allowed.count(True) == 5
+    assert not throttle.attempt("login", KEY).decision.allowed
+
+
+def test_concurrent_refused_attempts_leave_the_count_as_it_was(storage):
+    throttle = Throttle({"login": limits.parse("5/hour")}, storage)
+    attempts = [throttle.attempt("login", KEY) for _ in range(5)]
+    start = threading.Barrier(20)
+
+    def guess(_: int) -> bool:
+        start.wait()
+        return throttle.attempt("login", KEY).decision.allowed
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        assert not any(pool.map(guess, range(20)))
+    throttle.refund(attempts[0])
+    assert throttle.attempt("login", KEY).decision.remaining == 0
+
+
+# client_key: IPv4 by address, IPv6 by /64
+
+
+@pytest.mark.parametrize(
+    ("address", "key"),
+    [
+        ("192.0.2.10", "192.0.2.10"),
+        ("2001:db8:1:2::7", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64"),
+        ("2001:0DB8:0001:0002:0000:0000:0000:0007", "2001:db8:1:2::/64"),
+        ("::ffff:192.0.2.10", "192.0.2.10"),
+        ("fe80::1%eth0", "fe80::/64"),
+        ("", ""),
+        ("not:an address", "not:an address"),
+    ],
+)
+def test_client_key(address, key):
+    assert client_key(address) == key
+
+
+def test_ipv6_neighbours_share_a_key_and_other_networks_do_not():
+    assert client_key("2001:db8:1:2::7") == client_key("2001:db8:1:2:a:b:c:d")
+    assert client_key("2001:db8:1:2::7") != client_key("2001:db8:1:3::7")
+    assert client_key("192.0.2.10") != client_key("192.0.2.11")
+
+
+# Device cookies
+
+ADA, BOB = "ada-id", "bob-id"
+
+
+@pytest.fixture
+def devices() -> DeviceCookies:
+    return DeviceCookies("a secret of at least thirty-two characters", secure=True)
+
+
+def test_a_device_cookie_names_its_account_and_a_nonce(devices):
+    value = devices.value_for(ADA)
+    nonce = devices.nonce(value, ADA)
+    assert nonce
+    assert nonce != devices.nonce(devices.value_for(ADA), ADA)
+
+
+def test_a_device_cookie_gives_nothing_for_another_account(devices):
+    assert devices.nonce(devices.value_for(BOB), ADA) is None
+
+
+def test_a_device_cookie_signed_with_another_secret_gives_nothing(devices):
+    other = DeviceCookies("another secret of thirty-two characters", secure=True)
+    assert devices.nonce(other.value_for(ADA), ADA) is None
+
+
+def test_a_tampered_device_cookie_gives_nothing(devices):
+    value = devices.value_for(ADA)
+    for index in (0, len(value) // 2, len(value) - 5):
+        changed = "A" if value[index] != "A" else "B"
+        assert devices.nonce(value[:index] + changed + value[index + 1 :], ADA) is None
+
+
+@pytest.mark.parametrize("value", ["", "garbage", "!!!", "é", "a.b.c"])
+def test_a_value_that_is_no_device_cookie_gives_nothing(devices, value):
+    assert devices.nonce(value, ADA) is None
 
 
 # ThrottleStorage: Redis that does not answer

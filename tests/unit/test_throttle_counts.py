@@ -53,3 +53,33 @@ def test_reset_forgets_every_count():
     counter.incr("a", 60)
     counter.reset()
     assert counter.incr("a", 60) == 1
+
+
+def test_an_amount_counts_up_or_down(monkeypatch):
+    monkeypatch.setattr(counts.time, "monotonic", lambda: 100.0)
+    counter = MemoryCounts()
+    assert counter.incr("a", 60, 3) == 3
+    assert counter.incr("a", 60, -1) == 2
+    assert counter.incr("new", 60, -1) == -1
+
+
+def test_the_expiry_is_when_the_window_of_the_first_increment_ends(monkeypatch):
+    clock = [100.0]
+    monkeypatch.setattr(counts.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(counts.time, "time", lambda: 1_000_000.0 + clock[0])
+    counter = MemoryCounts()
+    counter.incr("a", 60)
+    clock[0] += 10
+    counter.incr("a", 60)
+    assert counter.get_expiry("a") == 1_000_160.0
+    assert counter.get_expiry("unknown") == 1_000_110.0
+
+
+def test_clear_forgets_one_count():
+    counter = MemoryCounts()
+    counter.incr("a", 60)
+    counter.incr("b", 60)
+    counter.clear("a")
+    counter.clear("never counted")
+    assert counter.incr("a", 60) == 1
+    assert counter.incr("b", 60) == 2

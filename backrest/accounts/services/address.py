@@ -7,8 +7,6 @@ from backrest.accounts.models import TokenPurpose
 from backrest.accounts.services.base import AccountOperations
 from backrest.errors import http_error
 from backrest.schema import normalize_email
-from backrest.security.policy import set_identity
-from backrest.sessions.cookies import clear_session_cookie
 
 PENDING_CHANGE = (TokenPurpose.EMAIL_CHANGE, TokenPurpose.EMAIL_CANCEL)
 
@@ -24,6 +22,7 @@ class AddressService(AccountOperations):
             # Answered like any other change; only the address's owner learns of it.
             self.mail(email, mails.email_in_use())
             return
+        self.tokens.kill(user.id, (TokenPurpose.EMAIL_CHANGE,))
         self.send_confirmation(user, TokenPurpose.EMAIL_CHANGE, email)
         ttl = self.settings["backrest.tokens.confirm_ttl"]
         cancel = self.tokens.issue(user, TokenPurpose.EMAIL_CANCEL, user.email, ttl)
@@ -34,19 +33,15 @@ class AddressService(AccountOperations):
         self.record("email_change_requested", user.id, changes={"email": [user.email, email]})
 
     def cancel_email_change(self) -> None:
-        self.tokens.kill(self.user, PENDING_CHANGE)
+        self.tokens.kill(self.user.id, PENDING_CHANGE)
         self.record("email_change_cancelled", self.user.id)
 
     def cancel_email_change_by_token(self, token: str) -> None:
         """Cancel the change from the "this wasn't me" link, and end every session."""
-        found = self.tokens.find(token, (TokenPurpose.EMAIL_CANCEL,))
-        if found is None:
-            raise self.invalid_token("body")
-        _, user = found
-        self.tokens.kill(user, PENDING_CHANGE)
+        _, user = self.spend_token(token, (TokenPurpose.EMAIL_CANCEL,), "body")
+        self.tokens.kill(user.id, PENDING_CHANGE)
         self.sessions.end_all(user)
         identity = self.request.identity
         if identity is not None and identity.user_id == user.id:
-            clear_session_cookie(self.request)
-            set_identity(self.request, None)
+            self.forget_caller()
         self.record("email_change_cancelled", user.id, by_owner=True, changes={"sessions": "ended"})

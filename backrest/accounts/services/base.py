@@ -8,14 +8,16 @@ from sqlalchemy import func, select
 
 from backrest import audit
 from backrest.accounts import mails
-from backrest.accounts.models import TokenPurpose, User
+from backrest.accounts.models import AccountToken, TokenPurpose, User
 from backrest.accounts.tokens import AccountTokens
-from backrest.db import utcnow
 from backrest.errors import http_error
-from backrest.sessions.cookies import session_service
-from backrest.throttle import key_of, too_many
+from backrest.security.policy import Identity, set_identity
+from backrest.sessions.cookies import clear_session_cookie, session_service, set_session_cookie
+from backrest.throttle import client_key, count_guess, key_of, too_many
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from pyramid.httpexceptions import HTTPException
     from pyramid.request import Request
 
@@ -40,6 +42,11 @@ class AccountOperations:
     @property
     def client(self) -> str:
         return self.request.client_addr or ""
+
+    @property
+    def client_key(self) -> str:
+        """The client as the throttles count it: an IPv6 client by its /64."""
+        return client_key(self.client)
 
     @property
     def user(self) -> User:
@@ -72,11 +79,7 @@ class AccountOperations:
         self.request.mail.send(recipient, subject, body)
 
     def circumstances(self) -> mails.Circumstances:
-        return mails.Circumstances(
-            when=utcnow().strftime("%Y-%m-%d %H:%M:%S UTC"),
-            ip=self.client,
-            user_agent=self.request.user_agent or "",
-        )
+        return mails.Circumstances.of(self.request)
 
     def record(
         self, action: str, user_id: str, *, by_owner: bool = False, changes: dict[str, Any] | None = None
@@ -96,25 +99,55 @@ class AccountOperations:
             changes=changes,
         )
 
+    def start_session(self, user: User) -> None:
+        """A new session, and a new cookie value, for the caller.
+
+        Every login and password change makes one: a cookie value planted or
+        seen before it never names the new session.
+        """
+        identity = self.request.identity
+        if identity is not None and identity.session is not None:
+            self.sessions.end(identity.session)
+        session, token = self.sessions.start(user, self.client, self.request.user_agent or "")
+        set_session_cookie(self.request, token)
+        set_identity(self.request, Identity.of(user, session))
+
+    def forget_caller(self) -> None:
+        """The rest of the request is anonymous, and the browser drops its cookie."""
+        clear_session_cookie(self.request)
+        set_identity(self.request, None)
+
     def invalid_token(self, location: str) -> HTTPException:
         return http_error(400, location, "token", INVALID_TOKEN)
 
+    def spend_token(
+        self, token: str, purposes: Iterable[TokenPurpose], location: str
+    ) -> tuple[AccountToken, User]:
+        """The live token of one of ``purposes`` and its user, spent; else a 400 on ``token``."""
+        found = self.tokens.find(token, purposes)
+        if found is None or not self.tokens.use(found[0]):
+            raise self.invalid_token(location)
+        return found
+
     def verify_own_password(self, password: str, field: str) -> None:
-        """Check the caller's password, throttled like a login from this client."""
-        pair = key_of(self.user.email.lower(), self.client)
-        decision = self.throttle.test("login_failures", pair)
-        if not decision.allowed:
-            raise too_many(decision, field)
+        """Check the caller's password, counted as a login's from this device or client is."""
+        guess = count_guess(self.request, self.user.email, self.user.id)
+        if guess.refusal is not None:
+            raise too_many(guess.refusal, field)
         if not self.passwords.verify(self.user.password_hash, password):
-            self.throttle.hit("login_failures", pair)
             raise http_error(400, "body", field, WRONG_PASSWORD)
+        guess.succeeded()
         if self.session is not None:
             self.sessions.reauthenticated(self.session)
 
     def send_confirmation(self, user: User, purpose: TokenPurpose, email: str) -> None:
-        """Mail ``email`` a link that confirms it for ``user``: a signup's or an address change's."""
+        """Mail ``email`` a link that confirms it for ``user``: a signup's or an address change's.
+
+        Older links of the same purpose stay: callers kill them first where
+        there may be some (there are none for a new account).
+        """
         ttl = self.settings["backrest.tokens.confirm_ttl"]
-        token = self.tokens.issue(user, purpose, email, ttl)
+        token = self.tokens.add(user, purpose, email, ttl)
         if purpose == TokenPurpose.SIGNUP:
             self.mail(email, mails.confirm_signup(self.link("confirm", token)))
         else:

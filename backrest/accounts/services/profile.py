@@ -7,9 +7,7 @@ from typing import Any
 from backrest.accounts import mails
 from backrest.accounts.models import User
 from backrest.accounts.services.base import AccountOperations
-from backrest.security.policy import set_identity
 from backrest.security.reauth import require_recent_password
-from backrest.sessions.cookies import clear_session_cookie
 
 
 class ProfileService(AccountOperations):
@@ -33,5 +31,4 @@ class ProfileService(AccountOperations):
         self.record("account_deleted", user.id)
         self.dbsession.delete(user)
         self.dbsession.flush()
-        clear_session_cookie(self.request)
-        set_identity(self.request, None)
+        self.forget_caller()

@@ -196,6 +196,43 @@ def test_the_quota_is_counted_again_once_the_upload_is_in(app_with, logged_in, d
     assert files_under(store.tmp) == []
 
 
+def team_key_script(manager: Browser) -> tuple[dict[str, Any], Browser]:
+    """A team of ``manager``'s, and a script (on the same application) with a key of the team."""
+    crew = manager.post_json("/-/teams/", {"name": "Crew"}, status=201).json
+    credential = manager.post_json(url_of(crew) + "/keys/", {"name": "CI"}, status=201).json["key"]
+    script = type(manager)(manager.app, extra_environ={"HTTP_AUTHORIZATION": f"Token {credential}"})
+    return crew, script
+
+
+def test_a_team_key_uploads_against_the_team_quota(app_with, logged_in):
+    """What a team's key makes has no owner: it counts against the team, under the same quota."""
+    ada = on_app_with(app_with, logged_in, **{"backrest.files.quota": "1000"})
+    crew, script = team_key_script(ada)
+    # Ada's own file, shared with the team, counts against her, not the team.
+    own = upload(ada, b"a" * 900).json
+    ada.put(url_of(own) + f"/shares/{crew['__meta__']['id']}", status=201)
+    first = upload(script, b"b" * 600).json
+    assert first["__meta__"]["owner"] is None
+    response = upload(script, b"c" * 500, collection="attachments", status=413)
+    assert error_fields(response) == [("body", "file")]
+    description = response.json["errors"][0]["description"]
+    assert "the team's storage past its quota of 1000 bytes (600 bytes already used)" in description
+    upload(script, b"c" * 400, collection="attachments")
+    assert files_under(ada.app.registry["backrest.files"].tmp) == []
+
+
+def test_whoever_replaces_a_team_file_counts_against_the_team(app_with, logged_in, admin):
+    """Replacing data frees what it replaces, in the team's storage as in an owner's."""
+    quota = {"backrest.files.quota": "1000"}
+    _, script = team_key_script(on_app_with(app_with, logged_in, **quota))
+    made = upload(script, b"a" * 600).json
+    upload(script, b"b" * 300)
+    root = on_app_with(app_with, admin, **quota)
+    response = root.put(data_path(made), b"c" * 701, headers={"Content-Type": "text/plain"}, status=413)
+    assert "the team's storage" in response.json["errors"][0]["description"]
+    root.put(data_path(made), b"c" * 700, headers={"Content-Type": "text/plain"}, status=200)
+
+
 @pytest.mark.parametrize(
     ("content_type", "body", "description"),
     [

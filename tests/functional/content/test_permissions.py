@@ -11,6 +11,7 @@ but not changed is 403 (401 for anonymous callers).
 import pytest
 
 from backrest.accounts.models import User
+from backrest.teams.models import TeamGrant, TeamMember
 from tests.conftest import error_fields
 from tests.functional.content.conftest import document, url_of
 
@@ -250,3 +251,42 @@ def test_count_is_right_for_the_caller_on_every_page(callers, every_kind_of_obje
     ]
     assert [page["count"] for page in pages] == [4] * 4
     assert pages[-1]["next"] is None
+
+
+# Publishing: the owner's act, not an editor's.
+
+
+@pytest.fixture
+def editor(other, admin, dbsession):
+    """bob@example.com, in a team that may edit every document."""
+    team = admin.post_json("/-/teams/", {"name": "Editors"}, status=201).json
+    bob = dbsession.query(User).filter_by(email="bob@example.com").one()
+    dbsession.add_all(
+        [
+            TeamMember(team_id=team["__meta__"]["id"], user_id=bob.id),
+            *(
+                TeamGrant(team_id=team["__meta__"]["id"], permission=f"documents.{what}")
+                for what in ("view", "edit")
+            ),
+        ]
+    )
+    dbsession.commit()
+    return other
+
+
+@pytest.mark.parametrize("public", [True, False])
+def test_an_editor_may_not_publish_or_unpublish(logged_in, editor, public):
+    url = url_of(document(logged_in, public=not public))
+    response = editor.patch_json(url, {"public": public}, status=403)
+    assert error_fields(response) == [("body", "public")]
+    assert logged_in.get(url).json["public"] is (not public)
+
+
+def test_an_editor_may_send_back_the_same_public_flag(logged_in, editor):
+    url = url_of(document(logged_in, public=True))
+    editor.patch_json(url, {"title": "Edited", "public": True}, status=200)
+
+
+def test_the_owner_may_publish(logged_in):
+    url = url_of(document(logged_in))
+    assert logged_in.patch_json(url, {"public": True}).json["public"] is True

@@ -99,6 +99,14 @@ def test_last_allowed_failure_gives_up_for_good(caplog):
     assert "failed for good" in caplog.text
 
 
+def test_message_given_up_keeps_no_body(caplog):
+    row = make_row(attempts=4)
+    worker(down_smtp(), max_attempts=5)._attempt(row, utcnow())
+    assert row.failed is not None
+    assert row.body == ""
+    assert "SECRET" not in caplog.text
+
+
 def test_failure_before_the_last_is_a_warning(caplog):
     row = make_row()
     worker(down_smtp(), max_attempts=5)._attempt(row, utcnow())

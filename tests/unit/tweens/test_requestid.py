@@ -7,12 +7,13 @@ from pyramid.registry import Registry
 from pyramid.request import Request
 from pyramid.response import Response
 
+from backrest.accounts.views import SERVICES as ACCOUNT_SERVICES
+from backrest.tweens.redaction import REDACTED, PathRedactor
 from backrest.tweens.requestid import (
-    REDACTED,
     VALID_ID,
     RequestIdFormatter,
     current_request_id,
-    redacted_path,
+    logged_path,
     request_id_for,
     requestid_tween_factory,
 )
@@ -62,31 +63,31 @@ def test_request_id_is_always_a_safe_header_value(incoming):
     assert (request_id == incoming) == bool(VALID_ID.fullmatch(incoming))
 
 
-# redacted_path
+# logged_path
+
+REDACT = PathRedactor(service.path for service in ACCOUNT_SERVICES)
 
 
-def test_path_token_is_redacted():
+def test_logged_path_redacts_the_token_without_routing():
     request = Request.blank(f"/-/reset/{TOKEN}")
-    request.matchdict = {"token": TOKEN}
-    assert redacted_path(request) == f"/-/reset/{REDACTED}"
-
-
-def test_path_without_token_is_kept():
-    request = Request.blank("/-/sessions/abc")
-    request.matchdict = {"id": "abc"}
-    assert redacted_path(request) == "/-/sessions/abc"
-
-
-def test_unrouted_path_is_kept():
-    request = Request.blank("/-/nothing/here")
     assert request.matchdict is None
-    assert redacted_path(request) == "/-/nothing/here"
+    assert logged_path(request, REDACT) == f"/-/reset/{REDACTED}"
 
 
-def test_token_is_redacted_under_a_prefix():
+def test_logged_path_keeps_the_prefix_the_app_is_mounted_under():
     request = Request.blank(f"/-/email/{TOKEN}", environ={"SCRIPT_NAME": "/api"})
-    request.matchdict = {"token": TOKEN}
-    assert redacted_path(request) == f"/api/-/email/{REDACTED}"
+    assert logged_path(request, REDACT) == f"/api/-/email/{REDACTED}"
+
+
+def test_logged_path_is_quoted():
+    request = Request.blank("/-/documents/a%20b%0Ac%22")
+    assert logged_path(request, REDACT) == "/-/documents/a%20b%0Ac%22"
+
+
+def test_logged_path_that_is_not_utf8_is_quoted_and_redacted():
+    request = Request.blank("/")
+    request.environ["PATH_INFO"] = f"/-/confirm/{TOKEN}\xff"
+    assert logged_path(request, REDACT) == f"/-/confirm/{REDACTED}"
 
 
 # The formatter
@@ -113,17 +114,18 @@ def test_formatter_inside_a_request_shows_its_id():
 # The tween
 
 
-def make_tween(status: int = 200, matchdict: dict | None = None, *, fail: bool = False):
+def make_tween(status: int = 200, *, fail: bool = False):
     seen = []
 
     def handler(request):
         seen.append(current_request_id.get())
-        request.matchdict = matchdict
         if fail:
             raise RuntimeError("boom")
         return Response(status=status)
 
-    return requestid_tween_factory(handler, Registry()), seen
+    registry = Registry()
+    registry["backrest.services"] = list(ACCOUNT_SERVICES)
+    return requestid_tween_factory(handler, registry), seen
 
 
 def test_tween_sets_the_header_and_the_log_context(caplog):
@@ -143,13 +145,13 @@ def test_tween_header_on_error_responses():
     assert VALID_ID.fullmatch(response.headers["X-Request-Id"])
 
 
-def test_tween_logs_redacted_path(caplog):
-    tween, _ = make_tween(status=400, matchdict={"token": TOKEN})
+def test_tween_logs_redacted_path_of_a_request_refused_before_routing(caplog):
+    tween, _ = make_tween(status=429)
     caplog.set_level(logging.INFO, logger="backrest.requests")
     request = Request.blank(f"/-/reset/{TOKEN}", method="PUT")
     tween(request)
     [record] = caplog.records
-    assert record.getMessage().startswith(f"PUT /-/reset/{REDACTED} 400 ")
+    assert record.getMessage().startswith(f"PUT /-/reset/{REDACTED} 429 ")
     assert TOKEN not in caplog.text
 
 
