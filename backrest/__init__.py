@@ -28,6 +28,7 @@ INCLUDES = (
     "backrest.types",  # the content types the default app ships
     "backrest.audit",  # the audit log, read-only at /-/logs/
     "backrest.teams",  # teams, their members and grants, at /-/teams/
+    "backrest.oauth",  # OAuth client applications, at /-/applications/
     "backrest.openapi",  # the OpenAPI document of the services above, and /-/docs
     "backrest.discovery",  # the API root lists what the steps above registered
 )

@@ -11,6 +11,7 @@ from backrest.db import Base
 from backrest.files.models import Blob
 from backrest.keys.models import ApiKey
 from backrest.mail.models import OutboxMessage
+from backrest.oauth.models import Application
 from backrest.sessions.models import UserSession
 from backrest.teams.models import Team, TeamGrant, TeamInvitation, TeamMember
 from backrest.types.documents import Document
@@ -32,5 +33,6 @@ MODELS = (
     TeamInvitation,
     Document,
     File,
+    Application,
 )
 metadata = Base.metadata

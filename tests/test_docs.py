@@ -27,6 +27,7 @@ MINIMUM_EXAMPLES = {
     "api/sessions.rst": 35,
     "api/keys.rst": 25,
     "api/teams.rst": 20,
+    "api/applications.rst": 25,
     "api/errors.rst": 25,
     "api/throttling.rst": 25,
     "api/discovery.rst": 10,
