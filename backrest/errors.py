@@ -25,6 +25,7 @@ from pyramid.httpexceptions import (
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from backrest.security.permissions import Permission, ScopeDenied
+from backrest.security.sources import credential_sources
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -36,7 +37,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 LOCATIONS = frozenset({"body", "querystring", "header", "path", "cookie", "request"})
-WWW_AUTHENTICATE = 'Cookie realm="backrest", Token realm="backrest"'
 DATABASE_RETRY_AFTER = 30
 """Seconds a client should wait when the database does not answer: about a database restart's time."""
 # SQLSTATEs of a PostgreSQL server that refuses or ends connections: class
@@ -149,7 +149,7 @@ def forbidden_view(exc: HTTPForbidden, request: Request) -> Response:
             "header",
             "Authorization",
             "Authentication is required.",
-            headers={"WWW-Authenticate": WWW_AUTHENTICATE},
+            headers={"WWW-Authenticate": credential_sources(request.registry).site_challenge},
         )
     return http_error(403, "request", "permission", "You may not do this.")
 

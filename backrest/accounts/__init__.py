@@ -9,7 +9,11 @@ if TYPE_CHECKING:
 
 
 def includeme(config: Configurator) -> None:
-    from backrest.accounts.views import SERVICES  # noqa: PLC0415 - the views need the security policy, which needs the models
+    # Imported here: the views need the sessions, which need this package's models.
+    from backrest.accounts.basic import PasswordBasic  # noqa: PLC0415
+    from backrest.accounts.views import SERVICES  # noqa: PLC0415
     from backrest.service import register_services  # noqa: PLC0415
 
     register_services(config, *SERVICES)
+    # After the API keys sent as Basic (200): this takes any Basic left.
+    config.add_credential_source(PasswordBasic(), order=300)

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from pyramid.request import Request
     from sqlalchemy.sql.elements import ColumnElement
 
-    from backrest.security.policy import Identity
+    from backrest.security.identity import Identity
 
 
 class AuditEntry(PublicIdMixin, Base):

@@ -21,7 +21,7 @@ from backrest.security.permissions import Permission, Principal, user_principal
 if TYPE_CHECKING:
     from sqlalchemy.sql.elements import ColumnElement
 
-    from backrest.security.policy import Identity
+    from backrest.security.identity import Identity
 
 OWNER_PERMISSIONS = (Permission.VIEW, Permission.EDIT, Permission.DELETE, Permission.SHARE)
 

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 from pyramid.authorization import ACLHelper
 
 from backrest.content.conditional import strong_etag
-from backrest.security.permissions import OBJECT_PERMISSIONS, principals
+from backrest.security.identity import principals
+from backrest.security.permissions import OBJECT_PERMISSIONS
 
 if TYPE_CHECKING:
     from collections.abc import Hashable

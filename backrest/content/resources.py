@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from backrest.content.declare import ContentType
     from backrest.content.models import Content
-    from backrest.security.policy import Identity
+    from backrest.security.identity import Identity
 
 
 class CollectionResource:

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from sqlalchemy.sql.elements import ColumnElement, Label
 
     from backrest.content.declare import ContentType
-    from backrest.security.policy import Identity
+    from backrest.security.identity import Identity
 
 
 def _teams(content_type: ContentType, identity: Identity | None) -> tuple[str, ...]:

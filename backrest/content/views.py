@@ -35,7 +35,8 @@ from backrest.content.sharing import shared_teams_column
 from backrest.db import names_of, utcnow
 from backrest.errors import http_error
 from backrest.renderers import timestamp
-from backrest.security.permissions import Permission, principals, team_principal
+from backrest.security.identity import principals
+from backrest.security.permissions import Permission, team_principal
 from backrest.serialize import jsonable
 
 if TYPE_CHECKING:

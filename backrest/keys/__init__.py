@@ -7,19 +7,17 @@ from typing import TYPE_CHECKING
 from pyramid.events import ContextFound
 
 from backrest.errors import http_error
-from backrest.keys.authentication import may_carry_credentials
 from backrest.keys.credentials import in_query_string
+from backrest.keys.sources import KeyBasic, KeyField, KeyToken
+from backrest.keys.views import SERVICES
+from backrest.service import register_services
 
 if TYPE_CHECKING:
     from pyramid.config import Configurator
 
 
-def check_credentials(event: ContextFound) -> None:
-    """Refuse a key in the URL, and bad credentials, before any view runs.
-
-    A view that never asks who the caller is would otherwise take a request
-    with a wrong key as an anonymous one.
-    """
+def refuse_keys_in_urls(event: ContextFound) -> None:
+    """Refuse a key in the URL before any view runs, wherever else the request sends credentials."""
     request = event.request
     name = in_query_string(request)
     if name is not None:
@@ -30,13 +28,13 @@ def check_credentials(event: ContextFound) -> None:
             "API keys must not be sent in URLs, which end up in logs: "
             "send 'Authorization: Token KEYID:SECRET' instead. Revoke this key.",
         )
-    if may_carry_credentials(request):
-        request.identity  # noqa: B018 - raises the 401 of bad credentials
 
 
 def includeme(config: Configurator) -> None:
-    from backrest.keys.views import SERVICES  # noqa: PLC0415 - the views need the security policy
-    from backrest.service import register_services  # noqa: PLC0415
-
     register_services(config, *SERVICES)
-    config.add_subscriber(check_credentials, ContextFound)
+    config.add_subscriber(refuse_keys_in_urls, ContextFound)
+    config.add_credential_source(KeyToken(), order=100)
+    # Before the account password's Basic source (300), which takes any Basic left.
+    config.add_credential_source(KeyBasic(), order=200)
+    # Before the session cookie (900): a script's key wins over a browser's session.
+    config.add_credential_source(KeyField(), order=400)

@@ -11,8 +11,6 @@ table cannot even check a guess.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import hmac
 import re
@@ -21,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from backrest.db import new_public_id
+from backrest.security.sources import CredentialError
 from backrest.validation import BodyError, read_body, read_raw_body
 
 if TYPE_CHECKING:
@@ -43,14 +42,6 @@ class Credential:
     name: str = "Authorization"
 
 
-@dataclass(frozen=True)
-class Basic:
-    """HTTP Basic credentials that are not a key: a username and a real password."""
-
-    username: str
-    password: str
-
-
 def new_credential() -> Credential:
     return Credential(new_public_id(), secrets.token_urlsafe(SECRET_BYTES))
 
@@ -67,53 +58,14 @@ def as_credential(text: str) -> Credential | None:
     return Credential(key_id, secret)
 
 
-class CredentialError(ValueError):
-    """Credentials were sent but are no good: a 401, whose challenge is ``scheme``'s."""
-
-    def __init__(
-        self, description: str, scheme: str = "Token", location: str = "header", name: str = "Authorization"
-    ) -> None:
-        super().__init__(description)
-        self.scheme = scheme
-        self.location = location
-        self.name = name
-
-
-def _basic(value: str) -> Credential | Basic:
-    try:
-        decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError) as error:
-        msg = "The Basic credentials are not base64 of UTF-8 'username:password'."
-        raise CredentialError(msg, "Basic") from error
-    username, colon, password = decoded.partition(":")
-    if not colon:
-        msg = "The Basic credentials have no password."
-        raise CredentialError(msg, "Basic")
-    return as_credential(password) or Basic(username, password)
-
-
-def from_header(request: Request) -> Credential | Basic | None:
-    """The credentials of the ``Authorization`` header, if it has any."""
-    header = request.headers.get("Authorization")
-    if header is None:
-        return None
-    scheme, _, value = header.strip().partition(" ")
-    scheme = scheme.lower()
-    if scheme == "token":
-        credential = as_credential(value.strip())
-        if credential is None:
-            msg = "The Token credentials must be KEYID:SECRET, as shown when the key was made."
-            raise CredentialError(msg)
-        return credential
-    if scheme == "basic":
-        return _basic(value)
-    msg = f"Unsupported authorization scheme {scheme!r}: send 'Token KEYID:SECRET'."
-    raise CredentialError(msg)
+def may_carry_field(request: Request) -> bool:
+    """Whether the body is one :func:`from_body` reads: JSON or URL-encoded, never an upload."""
+    return request.is_body_readable and request.content_type in FORM_TYPES
 
 
 def from_body(request: Request) -> Credential | None:
     """The ``authorisation`` field of a JSON or URL-encoded body, if it has one."""
-    if not request.is_body_readable or request.content_type not in FORM_TYPES:
+    if not may_carry_field(request):
         return None
     try:
         # Parsed only if the name is there: most bodies carry no credentials.
@@ -128,7 +80,7 @@ def from_body(request: Request) -> Credential | None:
     credential = as_credential(value) if isinstance(value, str) else None
     if credential is None:
         msg = f"The {BODY_FIELD} field must be KEYID:SECRET, as shown when the key was made."
-        raise CredentialError(msg, location="body", name=BODY_FIELD)
+        raise CredentialError(msg, "Token", "body", BODY_FIELD)
     return Credential(credential.key_id, credential.secret, "body", BODY_FIELD)
 
 

@@ -1,25 +1,30 @@
-"""Who is calling and what they may do: the security policy, CSRF and passwords."""
+"""Who is calling and what they may do: the security policy, its credential sources, CSRF and passwords."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+
+from pyramid.events import ContextFound
+
+from backrest.security.passwords import Passwords
+from backrest.security.policy import (
+    SecurityPolicy,
+    SessionCSRFStoragePolicy,
+    is_cookie_authenticated,
+    judge_credentials,
+)
+from backrest.security.sources import REGISTRY_KEY, CredentialSources, add_credential_source
 
 if TYPE_CHECKING:
     from pyramid.config import Configurator
 
 
 def includeme(config: Configurator) -> None:
-    # Imported here: importing backrest.security.permissions (the ACL vocabulary,
-    # which models use) must not import the policy, which imports models.
-    from backrest.security.passwords import Passwords  # noqa: PLC0415
-    from backrest.security.policy import (  # noqa: PLC0415
-        SecurityPolicy,
-        SessionCSRFStoragePolicy,
-        is_cookie_authenticated,
-    )
-
     config.registry["passwords"] = Passwords.from_settings(config.get_settings())
+    config.registry[REGISTRY_KEY] = CredentialSources()
+    config.add_directive("add_credential_source", add_credential_source)
     config.set_security_policy(SecurityPolicy())
+    config.add_subscriber(judge_credentials, ContextFound)
     config.set_csrf_storage_policy(SessionCSRFStoragePolicy())
     # Origin checks add nothing to a custom header that cross-origin pages
     # cannot send without a CORS preflight, and would refuse our own

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import enum
-from typing import TYPE_CHECKING
 
 from pyramid.authorization import Authenticated, Everyone
 from pyramid.security import Denied
-
-if TYPE_CHECKING:
-    from backrest.security.policy import Identity
 
 
 class Permission(enum.StrEnum):
@@ -52,8 +48,3 @@ def team_principal(team_id: str) -> str:
 def grant_principal(permission: str) -> str:
     """Held by the members of a team that was granted ``permission`` (``documents.view``)."""
     return f"grant:{permission}"
-
-
-def principals(identity: Identity | None) -> list[str]:
-    """The principals an ACL grants to: an anonymous caller is only ``Everyone``."""
-    return identity.principals if identity else [Principal.EVERYONE]

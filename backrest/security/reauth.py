@@ -6,7 +6,8 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from backrest.db import utcnow
-from backrest.errors import WWW_AUTHENTICATE, http_error
+from backrest.errors import http_error
+from backrest.security.sources import credential_sources
 
 if TYPE_CHECKING:
     from pyramid.request import Request
@@ -28,5 +29,5 @@ def require_recent_password(request: Request) -> None:
             "request",
             "reauthentication",
             "Confirm your password first (PUT /-/reauthenticate).",
-            headers={"WWW-Authenticate": WWW_AUTHENTICATE},
+            headers={"WWW-Authenticate": credential_sources(request.registry).site_challenge},
         )

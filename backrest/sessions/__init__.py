@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from backrest.service import register_services
+from backrest.sessions.source import SessionCookie
+from backrest.sessions.views import SERVICES
+
 if TYPE_CHECKING:
     from pyramid.config import Configurator
 
 
 def includeme(config: Configurator) -> None:
-    from backrest.service import register_services  # noqa: PLC0415
-    from backrest.sessions.views import SERVICES  # noqa: PLC0415 - the views need the security policy, which needs the models
-
     register_services(config, *SERVICES)
+    # Last: credentials a request sends itself win over the cookie a browser adds.
+    config.add_credential_source(SessionCookie(), order=900)

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from backrest import audit
 from backrest.errors import http_error
+from backrest.security.identity import set_identity
 from backrest.security.permissions import Permission
-from backrest.security.policy import set_identity
 from backrest.security.reauth import require_recent_password
 from backrest.service import Service
 from backrest.sessions.cookies import clear_session_cookie, session_service

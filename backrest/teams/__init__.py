@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from backrest.teams.models import Team
+from backrest.teams.schemas import TeamSchema
+from backrest.teams.services import team_services
+
 if TYPE_CHECKING:
     from pyramid.config import Configurator
 
 
 def includeme(config: Configurator) -> None:
-    # Imported here: the security policy imports the teams' models, before the content framework exists.
-    from backrest.teams.models import Team  # noqa: PLC0415
-    from backrest.teams.schemas import TeamSchema  # noqa: PLC0415
-    from backrest.teams.services import team_services  # noqa: PLC0415
-
     config.add_content_kind(Team, "team", team_services)
     config.add_content_type(
         name="teams",

@@ -1,23 +1,27 @@
 """What a caller's teams give them, read with the query that finds the caller.
 
-The session lookup (and an API key's) selects these two columns beside the
-user's: one statement finds who the caller is and which teams and grants
-they hold, whatever the number of teams.
+The session lookup (and an API key's, and a password's) selects these two
+columns beside the user's: one statement finds who the caller is and which
+teams and grants they hold, whatever the number of teams.
 """
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
 from backrest.accounts.models import User
-from backrest.db import aggregated_names
+from backrest.db import aggregated_names, names_of
+from backrest.security.identity import Identity
 from backrest.teams.models import MANAGE, TeamGrant, TeamMember
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from pyramid.request import Request
+    from sqlalchemy.engine import Row
     from sqlalchemy.sql.elements import ColumnElement
     from sqlalchemy.sql.selectable import ScalarSelect
 
@@ -46,6 +50,22 @@ def caller_columns() -> tuple[ColumnElement[Any], ...]:
         User.is_admin,
         teams_of(User.id).label("team_ids"),
         grants_of(User.id).label("grants"),
+    )
+
+
+def caller_identity(request: Request, row: Row[Any], **credentials: Any) -> Identity:
+    """The identity of the user of a row that selected :func:`caller_columns`.
+
+    ``credentials`` are what the source adds (a key's scopes, a session);
+    the user's row is loaded only if an endpoint asks for it.
+    """
+    return Identity(
+        row.user_id,
+        row.is_admin,
+        team_ids=names_of(row.team_ids),
+        grants=names_of(row.grants),
+        load_user=partial(request.dbsession.get, User, row.user_id),
+        **credentials,
     )
 
 

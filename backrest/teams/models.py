@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from pyramid.request import Request
     from sqlalchemy.sql.elements import ColumnElement
 
-    from backrest.security.policy import Identity
+    from backrest.security.identity import Identity
 
 NAME_LENGTH = 100
 PERMISSION_LENGTH = 100

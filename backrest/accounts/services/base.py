@@ -11,7 +11,7 @@ from backrest.accounts import mails
 from backrest.accounts.models import AccountToken, TokenPurpose, User
 from backrest.accounts.tokens import AccountTokens
 from backrest.errors import http_error
-from backrest.security.policy import Identity, set_identity
+from backrest.security.identity import Identity, set_identity
 from backrest.sessions.cookies import clear_session_cookie, session_service, set_session_cookie
 from backrest.throttle import client_key, count_guess, key_of, too_many
 

@@ -2,7 +2,8 @@
 
 from pyramid.testing import DummyRequest
 
-from backrest.security.policy import SecurityPolicy, set_identity
+from backrest.security.identity import set_identity
+from backrest.security.policy import SecurityPolicy
 
 
 class CountingPolicy(SecurityPolicy):
