@@ -55,6 +55,17 @@ def _as_choice(*choices: str) -> Callable[[Any], str]:
     return parse
 
 
+def _as_at_most(limit: int) -> Callable[[Any], int]:
+    def parse(value: Any) -> int:
+        number = int(value)
+        if not 0 < number <= limit:
+            msg = f"must be between 1 and {limit}, not {value!r}"
+            raise ValueError(msg)
+        return number
+
+    return parse
+
+
 def as_rate(value: Any) -> RateLimitItem:
     """One rate, ``N/period``: ``60/hour``, ``5/15minutes``."""
     if isinstance(value, RateLimitItem):
@@ -152,6 +163,10 @@ SETTINGS: tuple[Setting, ...] = (
     # API keys and other credentials than the session.
     Setting("backrest.keys.pepper", str, ""),
     Setting("backrest.auth.basic_password", _as_bool, False),
+    # The OAuth2 provider's tokens, in seconds; codes live at most 10 minutes (RFC 6749 4.1.2).
+    Setting("backrest.oauth.access_token_ttl", int, 3600),
+    Setting("backrest.oauth.refresh_token_ttl", int, 30 * 24 * 3600),
+    Setting("backrest.oauth.code_ttl", _as_at_most(600), 600),
     # Cross-origin requests and proxies.
     Setting("backrest.cors.origins", _as_list, []),
     Setting("backrest.cors.max_age", int, 600),
@@ -188,6 +203,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("backrest.throttle.reset_account", as_rate, "3/hour"),
     Setting("backrest.throttle.resend", as_rate, "10/hour"),
     Setting("backrest.throttle.resend_account", as_rate, "3/hour"),
+    # The OAuth2 token endpoint, per client address and per client application:
+    # an application's server exchanges codes and refreshes for all its users.
+    Setting("backrest.throttle.oauth_token", as_rate, "60/minute"),
+    Setting("backrest.throttle.oauth_client", as_rate, "600/minute"),
     # Invitations to teams, per manager: each one mails an address the manager chose.
     Setting("backrest.throttle.team_invitations", as_rate, "30/hour"),
     # Where rate counters live: empty for this process's memory, or a Redis

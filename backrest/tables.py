@@ -11,7 +11,7 @@ from backrest.db import Base
 from backrest.files.models import Blob
 from backrest.keys.models import ApiKey
 from backrest.mail.models import OutboxMessage
-from backrest.oauth.models import Application
+from backrest.oauth.models import Application, AuthorizationCode, Grant, Token
 from backrest.sessions.models import UserSession
 from backrest.teams.models import Team, TeamGrant, TeamInvitation, TeamMember
 from backrest.types.documents import Document
@@ -34,5 +34,8 @@ MODELS = (
     Document,
     File,
     Application,
+    Grant,
+    AuthorizationCode,
+    Token,
 )
 metadata = Base.metadata

@@ -28,6 +28,8 @@ MINIMUM_EXAMPLES = {
     "api/keys.rst": 25,
     "api/teams.rst": 20,
     "api/applications.rst": 25,
+    "api/oauth.rst": 80,
+    "api/authorizations.rst": 55,
     "api/errors.rst": 25,
     "api/throttling.rst": 25,
     "api/discovery.rst": 10,

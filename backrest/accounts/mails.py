@@ -128,6 +128,19 @@ def account_deleted(circumstances: Circumstances) -> tuple[str, str]:
     )
 
 
+def oauth_authorized(
+    application: str, scopes: list[tuple[str, str]], circumstances: Circumstances
+) -> tuple[str, str]:
+    allowed = "\n".join(f"- {description}" for _scope, description in scopes)
+    return (
+        f"You allowed {application} to use your account",
+        f"You allowed the application {application!r} to act for you. It may:\n{allowed}\n\n"
+        f"{circumstances.describe()}\n\n"
+        "If this was not you, revoke its access among your authorized applications, "
+        "change your password and end your other sessions." + SIGNATURE,
+    )
+
+
 def key_created(name: str, team: str | None, circumstances: Circumstances) -> tuple[str, str]:
     whose = f"for the team {team!r}" if team else "for your account"
     return (

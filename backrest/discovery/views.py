@@ -23,6 +23,8 @@ heartbeat = Service("discovery.heartbeat", "/-/heartbeat", "Whether the service 
 version = Service("discovery.version", "/-/version", "The running version.")
 
 SERVICES = (root, heartbeat, version)
+LISTED_PREFIXES = ("/-/", "/oauth2/", "/.well-known/")
+"""Where the API's services live: the accounts and content under ``/-/``, and OAuth2's standard paths."""
 
 
 @root.get(permission=Permission.PUBLIC)
@@ -31,7 +33,7 @@ def root_view(request: Request) -> dict[str, Any]:
         service_key(service.name): {"url": service_url(request, service), "description": service.description}
         for service in request.registry["backrest.services"]
         if "{" not in service.path
-        and service.path.startswith("/-/")
+        and service.path.startswith(LISTED_PREFIXES)
         and service is not root
         and not hasattr(service, "content_type")
     }

@@ -9,6 +9,7 @@ nothing, and a stolen table without the pepper cannot check a guess.
 from __future__ import annotations
 
 import secrets
+from hmac import compare_digest
 from typing import TYPE_CHECKING
 
 from backrest.db import new_public_id
@@ -29,3 +30,11 @@ def issue_secret(request: Request, application: Application) -> str:
     pepper = request.registry.settings["backrest.keys.pepper"]
     application.secret_hash = secret_hash(application.id, secret, pepper)
     return secret
+
+
+def secret_matches(request: Request, application: Application, secret: str) -> bool:
+    """Whether ``secret`` is the confidential ``application``'s current one."""
+    if application.secret_hash is None:
+        return False
+    pepper = request.registry.settings["backrest.keys.pepper"]
+    return compare_digest(application.secret_hash, secret_hash(application.id, secret, pepper))

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from pyramid.authorization import ALL_PERMISSIONS, Allow
-from sqlalchemy import JSON, Index, String, UnicodeText
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, ForeignKey, Index, String, UnicodeText
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backrest.content.models import Content
+from backrest.db import Base, PublicIdMixin, UTCDateTime, utcnow
 from backrest.security.permissions import Principal
 
 if TYPE_CHECKING:
@@ -88,3 +90,83 @@ class Application(Content):
     def listed_for(self) -> set[str]:
         # Admins' lists alone show it: a deletion changes theirs.
         return {Principal.ADMIN}
+
+
+SCOPES_LENGTH = 100
+ACCESS = "access"
+REFRESH = "refresh"
+
+
+class Grant(PublicIdMixin, Base):
+    """What a user agreed to let an application do: its scopes bound every token issued from it.
+
+    One live grant per user and application; agreeing to more scopes widens
+    it. Revoking it marks it and its tokens revoked: rows are never deleted
+    but with the user's account or the application.
+    """
+
+    __tablename__ = "oauth_grants"
+    __table_args__ = (Index("ix_oauth_grants_user_id_application_id", "user_id", "application_id"),)
+
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    application_id: Mapped[str] = mapped_column(
+        ForeignKey("oauth_applications.id", ondelete="CASCADE"), index=True
+    )
+    scopes: Mapped[str] = mapped_column(String(SCOPES_LENGTH))
+    """Space-separated, as OAuth writes them: ``read write``."""
+    created: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    revoked: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    application: Mapped[Application] = relationship(lazy="joined")
+
+    def __json__(self, request: Request | None = None) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "application": {"client_id": self.application_id, "name": self.application.name},
+            "scopes": self.scopes.split(),
+            "created": self.created,
+            "last_used": self.last_used,
+        }
+
+
+class AuthorizationCode(Base):
+    """A code the authorization endpoint handed out: only its keyed hash is kept; single use.
+
+    ``family`` is shared by every token issued from it, so that a second use
+    of the code can revoke them.
+    """
+
+    __tablename__ = "oauth_codes"
+
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    grant_id: Mapped[str] = mapped_column(ForeignKey("oauth_grants.id", ondelete="CASCADE"), index=True)
+    family: Mapped[str] = mapped_column(String(22))
+    redirect_uri: Mapped[str] = mapped_column(UnicodeText)
+    scopes: Mapped[str] = mapped_column(String(SCOPES_LENGTH))
+    code_challenge: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    code_challenge_method: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    created: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires: Mapped[datetime] = mapped_column(UTCDateTime)
+    used: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class Token(PublicIdMixin, Base):
+    """An access or refresh token: only its keyed hash is kept, found by one indexed lookup.
+
+    A refresh token is ``rotated`` when it is used; the tokens of one
+    ``family`` descend from one code (or one password grant) through refreshes.
+    """
+
+    __tablename__ = "oauth_tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    """:data:`ACCESS` or :data:`REFRESH`."""
+    grant_id: Mapped[str] = mapped_column(ForeignKey("oauth_grants.id", ondelete="CASCADE"), index=True)
+    family: Mapped[str] = mapped_column(String(22), index=True)
+    scopes: Mapped[str] = mapped_column(String(SCOPES_LENGTH))
+    created: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires: Mapped[datetime] = mapped_column(UTCDateTime)
+    rotated: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    revoked: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

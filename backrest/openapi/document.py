@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from pyramid.interfaces import IDefaultCSRFOptions
 
+from backrest.oauth.scope_words import DESCRIPTIONS as SCOPES
 from backrest.openapi.converter import to_schema
 from backrest.openapi.operations import openapi_path, operation
 from backrest.openapi.responses import error_components
@@ -75,6 +76,27 @@ def security_schemes(registry: Registry) -> dict[str, Any]:
             "scheme": "basic",
             "description": "HTTP Basic with an API key (KEYID:SECRET) as the password.",
         },
+        "bearer": {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An OAuth2 access token from POST /oauth2/token, as 'Bearer ACCESS_TOKEN'.",
+        },
+    }
+
+
+def oauth2_scheme(base: str) -> dict[str, Any]:
+    """The OAuth2 flows a client generator or Swagger UI can run: its URLs are absolute, so per request."""
+    return {
+        "type": "oauth2",
+        "description": "The authorization code flow with PKCE (S256), for applications an admin registered.",
+        "flows": {
+            "authorizationCode": {
+                "authorizationUrl": f"{base}/oauth2/authorize",
+                "tokenUrl": f"{base}/oauth2/token",
+                "refreshUrl": f"{base}/oauth2/token",
+                "scopes": dict(SCOPES),
+            }
+        },
     }
 
 
@@ -106,4 +128,11 @@ def store(event: ApplicationCreated) -> None:
 
 def document(request: Request) -> dict[str, Any]:
     """The document for ``request``, with the URL it reached the application at."""
-    return {**request.registry[REGISTRY_KEY], "servers": [{"url": request.application_url}]}
+    built = request.registry[REGISTRY_KEY]
+    base = request.application_url
+    schemes = {**built["components"]["securitySchemes"], "oauth2": oauth2_scheme(base)}
+    return {
+        **built,
+        "components": {**built["components"], "securitySchemes": schemes},
+        "servers": [{"url": base}],
+    }

@@ -114,17 +114,20 @@ def success_status(view: Callable[..., Any], args: dict[str, Any]) -> int:
 
 
 def security(permission: Any, method: str) -> list[dict[str, list[str]]] | None:
-    """Protected methods need the session cookie (and its CSRF token when they change something), or a key.
+    """Protected methods take the session cookie (with its CSRF token to change anything), a key or a token.
 
-    The account's own operations take the session only: API keys never manage
-    the account (reading who one is, ``identity``, takes a key too).
+    The account's own operations take the session only: API keys and OAuth
+    tokens never manage the account (reading who one is, ``identity``, takes
+    them too). A token needs the ``read`` scope for safe methods, ``write``
+    for the others.
     """
     if permission in {None, Permission.PUBLIC}:
         return None
     session = [{"session": []}] if method in SAFE_METHODS else [{"session": [], "csrf": []}]
     if permission == Permission.ACCOUNT:
         return session
-    return [*session, {"key": []}, {"basic": []}]
+    needed = "read" if method in SAFE_METHODS else "write"
+    return [*session, {"key": []}, {"basic": []}, {"bearer": []}, {"oauth2": [needed]}]
 
 
 def operation(

@@ -13,7 +13,12 @@ from backrest.security.policy import (
     is_cookie_authenticated,
     judge_credentials,
 )
-from backrest.security.sources import REGISTRY_KEY, CredentialSources, add_credential_source
+from backrest.security.sources import (
+    REGISTRY_KEY,
+    CredentialSources,
+    add_client_authenticated_path,
+    add_credential_source,
+)
 
 if TYPE_CHECKING:
     from pyramid.config import Configurator
@@ -23,6 +28,7 @@ def includeme(config: Configurator) -> None:
     config.registry["passwords"] = Passwords.from_settings(config.get_settings())
     config.registry[REGISTRY_KEY] = CredentialSources()
     config.add_directive("add_credential_source", add_credential_source)
+    config.add_directive("add_client_authenticated_path", add_client_authenticated_path)
     config.set_security_policy(SecurityPolicy())
     config.add_subscriber(judge_credentials, ContextFound)
     config.set_csrf_storage_policy(SessionCSRFStoragePolicy())

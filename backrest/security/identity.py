@@ -46,6 +46,7 @@ class Identity:
         csrf_token: str = "",
         key_id: str | None = None,
         scopes: frozenset[str] | None = None,
+        scoped_by: str = "API key",
         team_ids: tuple[str, ...] = (),
         grants: tuple[str, ...] = (),
         load_user: Loader | None = None,
@@ -59,7 +60,11 @@ class Identity:
         self.csrf_token = csrf_token
         self.key_id = key_id
         self.scopes = scopes
-        """What an API key may do (``read``, ``write``); ``None`` for a session or a password."""
+        """What an API key or an OAuth access token may do (``read``, ``write``).
+
+        ``None`` for a session or a password: they may do all the user may."""
+        self.scoped_by = scoped_by
+        """What holds the scopes, as errors name it: ``API key``, ``access token``."""
         self.team_ids = team_ids
         self.grants = grants
         """The permissions the caller's teams hold (``documents.view``...)."""
@@ -100,19 +105,21 @@ class Identity:
         return self.user_id if self.user_id is not None else f"key:{self.key_id}"
 
     def scope_denies(self, permission: str) -> str | None:
-        """Why this key's scopes refuse ``permission``, or ``None`` when they allow it.
+        """Why the scopes of this key (or token) refuse ``permission``, or ``None`` when they allow it.
 
-        A key acts on content, never on the account that made it: a leaked
-        key must not change the password, the address, or make more keys.
+        A key or a token acts on content, never on the account it acts for:
+        a leaked one must not change the password, the address, or make more
+        credentials.
         """
         if self.scopes is None:
             return None
         if permission == Permission.ACCOUNT:
-            return "API keys cannot manage the account or its keys; log in for that."
+            return f"An {self.scoped_by} cannot manage the account or its credentials; log in for that."
         needed = "read" if permission in {Permission.VIEW, Permission.IDENTITY} else "write"
         if needed in self.scopes:
             return None
-        return f"This API key's scopes ({' '.join(sorted(self.scopes)) or 'none'}) do not include {needed}."
+        scopes = " ".join(sorted(self.scopes)) or "none"
+        return f"This {self.scoped_by}'s scopes ({scopes}) do not include {needed}."
 
     @property
     def principals(self) -> list[str]:

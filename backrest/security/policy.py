@@ -45,6 +45,8 @@ class SecurityPolicy:
     def _load_identity(self, request: Request) -> Identity | None:
         sources = credential_sources(request.registry)
         scheme = authorization_scheme(request)
+        if scheme is not None and sources.leaves_to_view(request):
+            return None
         try:
             for source in sources.reading(scheme):
                 identity = source.identify(request)
@@ -56,7 +58,7 @@ class SecurityPolicy:
                 error.location,
                 error.name,
                 str(error),
-                headers={"WWW-Authenticate": sources.challenge(error.scheme)},
+                headers={"WWW-Authenticate": sources.challenge(error)},
             ) from error
         if scheme is not None:
             raise http_error(

@@ -13,6 +13,12 @@ if TYPE_CHECKING:
     from pyramid.request import Request
 
 
+def password_check_is_recent(request: Request) -> bool:
+    """Whether the session's last password check is younger than ``backrest.reauth.max_age``."""
+    max_age = timedelta(seconds=request.registry.settings["backrest.reauth.max_age"])
+    return utcnow() - request.identity.session.authenticated <= max_age
+
+
 def require_recent_password(request: Request) -> None:
     """Raise a 401 named ``reauthentication`` when the session's password check is too old.
 
@@ -22,8 +28,7 @@ def require_recent_password(request: Request) -> None:
     identity = request.identity
     if identity is None or identity.session is None:
         return
-    max_age = timedelta(seconds=request.registry.settings["backrest.reauth.max_age"])
-    if utcnow() - identity.session.authenticated > max_age:
+    if not password_check_is_recent(request):
         raise http_error(
             401,
             "request",

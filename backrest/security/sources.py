@@ -26,15 +26,25 @@ REGISTRY_KEY = "backrest.credential_sources"
 
 
 class CredentialError(ValueError):
-    """Credentials were sent but are no good: a 401 on ``location`` and ``name``, challenging ``scheme``."""
+    """Credentials were sent but are no good: a 401 on ``location`` and ``name``, challenging ``scheme``.
+
+    ``challenge`` adds parameters to the scheme's challenge: ``error="invalid_token"``.
+    """
 
     def __init__(
-        self, description: str, scheme: str, location: str = "header", name: str = "Authorization"
+        self,
+        description: str,
+        scheme: str,
+        location: str = "header",
+        name: str = "Authorization",
+        *,
+        challenge: str = "",
     ) -> None:
         super().__init__(description)
         self.scheme = scheme
         self.location = location
         self.name = name
+        self.challenge = challenge
 
 
 class CredentialSource:
@@ -82,6 +92,18 @@ class CredentialSources:
         self.header_challenge = ""
         """The ``WWW-Authenticate`` of an ``Authorization`` scheme no source reads: the advertised ones'."""
         self._usages = ""
+        self._client_paths: frozenset[str] = frozenset()
+
+    def add_client_path(self, path: str) -> None:
+        self._client_paths |= {path.rstrip("/")}
+
+    def leaves_to_view(self, request: Request) -> bool:
+        """Whether ``request`` goes to a path whose ``Authorization`` header names a client, not a caller.
+
+        The OAuth token endpoints read a client's ``client_id:secret`` as
+        HTTP Basic: no source may take them for a caller's credentials.
+        """
+        return request.path_info.rstrip("/") in self._client_paths
 
     def add(self, source: CredentialSource, order: int) -> None:
         self._ordered = sorted([*self._ordered, (order, source)], key=lambda entry: entry[0])
@@ -103,14 +125,16 @@ class CredentialSources:
         """Whether a source that reads no ``Authorization`` header may find credentials in ``request``."""
         return any(source.may_carry(request) for source in self.reading(None))
 
-    def challenge(self, scheme: str) -> str:
+    def challenge(self, error: CredentialError) -> str:
         """The ``WWW-Authenticate`` of a refused credential: never ``Basic``.
 
         A browser that sees a Basic challenge prompts for a password and then
         sends it with every request to the site by itself, which would make
         those requests exempt from the CSRF check like any header credential.
         """
-        return self.site_challenge if _scheme_key(scheme) == "basic" else realm(scheme)
+        if _scheme_key(error.scheme) == "basic":
+            return self.site_challenge
+        return ", ".join(filter(None, (realm(error.scheme), error.challenge)))
 
     def unsupported(self, scheme: str) -> str:
         """Why an ``Authorization`` scheme that no source reads is refused."""
@@ -143,3 +167,8 @@ def add_credential_source(config: Configurator, source: CredentialSource, *, ord
         credential_sources(config.registry).add(source, order)
 
     config.action(("backrest.credential_source", order), register)
+
+
+def add_client_authenticated_path(config: Configurator, path: str) -> None:
+    """The ``config.add_client_authenticated_path`` directive: its view reads ``Authorization`` itself."""
+    credential_sources(config.registry).add_client_path(path)

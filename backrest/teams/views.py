@@ -72,9 +72,9 @@ class TeamViews(ContentViews):
 
     @staticmethod
     def _in_a_session(request: Request) -> None:
-        if request.identity.key_id is not None:
-            msg = "API keys cannot manage the account or its keys; log in for that."
-            raise http_error(403, "header", "Authorization", msg)
+        refusal = request.identity.scope_denies(Permission.ACCOUNT)
+        if refusal is not None:
+            raise http_error(403, "header", "Authorization", refusal)
 
     def list_keys(self, request: Request) -> dict[str, Any]:
         self._in_a_session(request)

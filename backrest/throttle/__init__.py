@@ -23,6 +23,7 @@ from backrest.throttle.devices import DeviceCookies, remember_device
 from backrest.throttle.guesses import count_guess
 from backrest.throttle.limiter import Throttle, key_of
 from backrest.throttle.storage import ThrottleStorage
+from backrest.throttle.tween import count_apart
 
 if TYPE_CHECKING:
     from pyramid.config import Configurator
@@ -32,6 +33,7 @@ __all__ = [
     "Decision",
     "Throttle",
     "client_key",
+    "count_apart",
     "count_guess",
     "key_of",
     "remember_device",
@@ -49,6 +51,8 @@ SCOPES = (
     "reset_account",
     "resend",
     "resend_account",
+    "oauth_token",
+    "oauth_client",
 )
 """The brute-force scopes, each with its ``backrest.throttle.<scope>`` rate."""
 

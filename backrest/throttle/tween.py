@@ -22,6 +22,7 @@ from backrest.throttle.rates import RequestRates
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection
 
+    from pyramid.config import Configurator
     from pyramid.registry import Registry
     from pyramid.request import Request
     from pyramid.response import Response
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
 
 UNCOUNTED_PATHS = frozenset({"/-/heartbeat"})
 """Monitoring polls these: limiting them would make a healthy site look down."""
+COUNTED_APART = "backrest.throttle.counted_apart"
+"""The registry's set of paths whose views count their requests against rates of their own."""
 COUNTED = "backrest.throttle.decision"
 """Where a request's decision is kept: pyramid_retry runs a request again on the same environ."""
 
@@ -54,11 +57,17 @@ def anonymous_key(request: Request) -> tuple[str, str] | None:
     return ("anon", client_key(address)) if address else None
 
 
-def is_counted(request: Request) -> bool:
-    """Whether ``request`` counts against a rate at all."""
+def is_counted(request: Request, apart: Collection[str] = frozenset()) -> bool:
+    """Whether ``request`` counts against the caller's rate (``apart``: paths counted by their views)."""
     if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
         return False  # A CORS preflight: the browser's question, not the caller's request.
-    return request.path_info.rstrip("/") not in UNCOUNTED_PATHS
+    path = request.path_info.rstrip("/")
+    return path not in UNCOUNTED_PATHS and path not in apart
+
+
+def count_apart(config: Configurator, path: str) -> None:
+    """Have requests to ``path`` counted by its view's own rates instead of the caller's."""
+    config.registry.setdefault(COUNTED_APART, set()).add(path.rstrip("/"))
 
 
 def collection_of(path: str, collections: Collection[str]) -> str | None:
@@ -85,14 +94,16 @@ class ThrottleTween:
         throttle: Throttle,
         rates: RequestRates,
         collections: Collection[str],
+        apart: Collection[str],
     ) -> None:
         self.handler = handler
         self.throttle = throttle
         self.rates = rates
         self.collections = collections
+        self.apart = apart
 
     def __call__(self, request: Request) -> Response:
-        if is_counted(request):
+        if is_counted(request, self.apart):
             try:
                 caller = throttle_key(request)
             except HTTPException:
@@ -130,4 +141,5 @@ def throttle_tween_factory(
     rates = RequestRates(registry.settings, collections)
     if not rates:
         return handler
-    return ThrottleTween(handler, registry["throttle"], rates, collections)
+    apart = frozenset(registry.get(COUNTED_APART, ()))
+    return ThrottleTween(handler, registry["throttle"], rates, collections, apart)

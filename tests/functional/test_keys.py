@@ -140,11 +140,11 @@ def test_a_key_in_the_query_string_is_refused(logged_in, script, name):
         ("Token {key_id}:" + "A" * 43, "Token"),
         ("Token " + "B" * 22 + ":" + "A" * 43, "Token"),
         ("Token not-a-key", "Token"),
-        ("Bearer abc", "Token"),
-        ("Basic !!!", 'Cookie realm="backrest", Token realm="backrest"'),
+        ("Bearer abc", 'Bearer realm="backrest", error="invalid_token"'),
+        ("Basic !!!", 'Bearer realm="backrest", Cookie realm="backrest", Token realm="backrest"'),
         (
             "Basic " + base64.b64encode(b"no password").decode(),
-            'Cookie realm="backrest", Token realm="backrest"',
+            'Bearer realm="backrest", Cookie realm="backrest", Token realm="backrest"',
         ),
     ],
 )

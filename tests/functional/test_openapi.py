@@ -175,14 +175,29 @@ def test_protected_operations_need_the_session_and_list_401(document):
     assert {"401", "403"} <= set(password["responses"])
 
 
-def test_content_operations_take_a_key_too(document):
+def test_content_operations_take_a_key_or_a_token_too(document):
     create = document["paths"]["/-/documents/"]["post"]
-    assert create["security"] == [{"session": [], "csrf": []}, {"key": []}, {"basic": []}]
+    assert create["security"] == [
+        {"session": [], "csrf": []},
+        {"key": []},
+        {"basic": []},
+        {"bearer": []},
+        {"oauth2": ["write"]},
+    ]
     assert document["paths"]["/-/documents/"]["get"]["security"] == [
         {"session": []},
         {"key": []},
         {"basic": []},
+        {"bearer": []},
+        {"oauth2": ["read"]},
     ]
+
+
+def test_the_oauth2_scheme_names_this_sites_endpoints_and_scopes(document):
+    flow = document["components"]["securitySchemes"]["oauth2"]["flows"]["authorizationCode"]
+    assert flow["authorizationUrl"] == "http://localhost/oauth2/authorize"
+    assert flow["tokenUrl"] == "http://localhost/oauth2/token"
+    assert set(flow["scopes"]) == {"read", "write"}
 
 
 def test_public_operations_need_no_security(document):

@@ -1,4 +1,4 @@
-"""Fixtures for tests against real processes: an SMTP server, applications on real databases.
+"""Fixtures for tests against real processes: an SMTP server, applications on real databases, Chromium.
 
 The ``database_url`` databases are shared with the rest of the test session,
 so whatever these tests write is deleted after each of them.
@@ -9,15 +9,19 @@ from __future__ import annotations
 import contextlib
 import email
 import email.policy
+import shutil
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service as DriverService
 from sqlalchemy import create_engine, delete, inspect, table
 
 from backrest import main
 from tests.conftest import make_settings
+from tests.servers import missing
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -117,3 +121,36 @@ def make_app(clean_database: str, tmp_path: Path) -> Iterator[Callable[..., Any]
     yield make
     for app in apps:
         app.registry["db_engine"].dispose()
+
+
+# The flags keep Chromium off the network it cannot reach here, and root-safe.
+CHROMIUM_FLAGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+)
+
+
+@pytest.fixture
+def chromium(tmp_path: Path) -> Iterator[webdriver.Chrome]:
+    binary = shutil.which("chromium")
+    driver_binary = shutil.which("chromedriver")
+    if binary is None or driver_binary is None:
+        missing("Chromium", "apt-get install chromium chromium-driver")
+    options = webdriver.ChromeOptions()
+    options.binary_location = binary
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={tmp_path / 'profile'}")
+    # The page's console, to say what went wrong when a test fails.
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=options, service=DriverService(driver_binary))
+    try:
+        yield driver
+    finally:
+        driver.quit()

@@ -6,55 +6,15 @@ service is a real ``pserve`` process.
 
 from __future__ import annotations
 
-import shutil
-from typing import TYPE_CHECKING
-
 import pytest
-from selenium import webdriver
 from selenium.common.exceptions import TimeoutException
-from selenium.webdriver.chrome.service import Service as DriverService
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.integration.test_server import COOKIE, running_server, signup_and_confirm
-from tests.servers import missing
-
-if TYPE_CHECKING:
-    from collections.abc import Iterator
 
 PASSWORD = "correct horse battery staple"
-# The flags keep Chromium off the network it cannot reach here, and root-safe.
-CHROMIUM_FLAGS = (
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-)
-
-
-@pytest.fixture
-def chromium(tmp_path) -> Iterator[webdriver.Chrome]:
-    binary = shutil.which("chromium")
-    driver_binary = shutil.which("chromedriver")
-    if binary is None or driver_binary is None:
-        missing("Chromium", "apt-get install chromium chromium-driver")
-    options = webdriver.ChromeOptions()
-    options.binary_location = binary
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={tmp_path / 'profile'}")
-    # The page's console, to say what went wrong when a test fails.
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(options=options, service=DriverService(driver_binary))
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 def test_a_browser_edits_a_document_through_its_page(chromium, tmp_path, clean_database):

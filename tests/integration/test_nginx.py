@@ -535,7 +535,9 @@ def test_an_anonymous_upload_is_refused_before_its_body_is_read(site, method, pa
     )
     assert time.monotonic() - started < 5  # nobody waited for the body
     assert_error(reply, 401, "header", "Authorization")
-    assert reply.headers["WWW-Authenticate"] == 'Cookie realm="backrest", Token realm="backrest"'
+    assert reply.headers["WWW-Authenticate"] == (
+        'Bearer realm="backrest", Cookie realm="backrest", Token realm="backrest"'
+    )
     refused_by_nginx(site, request_id)
     # backrest was asked who sends it, nothing more.
     assert site.backrest_log(request_id) == ["GET /-/auth 401"]

@@ -9,6 +9,7 @@ from backrest.accounts import mails
 from backrest.accounts.models import TokenPurpose
 from backrest.accounts.services.base import AccountOperations
 from backrest.keys.revocation import revoke_keys_of
+from backrest.oauth.grants import revoke_grants_of
 from backrest.schema import normalize_email
 
 if TYPE_CHECKING:
@@ -73,8 +74,9 @@ class PasswordService(AccountOperations):
         self.record("password_changed", self.user.id, changes={"password": "changed"})
 
     def _set_password(self, user: User, password: str, keep: UserSession | None) -> None:
-        """New password: old tokens and every other session die; the owner is told."""
+        """New password: old tokens, every other session and every OAuth grant die; the owner is told."""
         user.password_hash = self.passwords.hash(password)
         self.tokens.kill(user.id)
         self.sessions.end_all(user, keep=keep)
+        revoke_grants_of(self.dbsession, user.id)
         self.mail(user.email, mails.password_changed(self.circumstances(), self.link("reset_request")))

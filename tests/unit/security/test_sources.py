@@ -6,6 +6,7 @@ from pyramid.exceptions import ConfigurationConflictError
 
 from backrest.security.sources import (
     REGISTRY_KEY,
+    CredentialError,
     CredentialSource,
     CredentialSources,
     add_credential_source,
@@ -43,8 +44,13 @@ def test_the_site_challenge_names_every_scheme_but_basic_in_order(sources):
     sources.add(source("Basic", "Basic"), 200)
     sources.add(source(challenge="Cookie"), 900)
     assert sources.site_challenge == 'Cookie realm="backrest", Token realm="backrest"'
-    assert sources.challenge("Basic") == sources.site_challenge
-    assert sources.challenge("Token") == 'Token realm="backrest"'
+    assert sources.challenge(CredentialError("no", "Basic")) == sources.site_challenge
+    assert sources.challenge(CredentialError("no", "Token")) == 'Token realm="backrest"'
+
+
+def test_a_refusal_may_add_parameters_to_its_scheme_challenge(sources):
+    refusal = CredentialError("expired", "Bearer", challenge='error="invalid_token"')
+    assert sources.challenge(refusal) == 'Bearer realm="backrest", error="invalid_token"'
 
 
 def test_a_scheme_no_source_reads_is_told_the_advertised_ones(sources):
