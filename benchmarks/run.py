@@ -15,7 +15,8 @@ process (waitress, one process, 8 threads, logging at WARNING) on a free
 127.0.0.1 port, logs in over HTTP, and loads it with ``wrk`` (one Lua script
 per scenario, in ``benchmarks/wrk/``), each scenario for a warm-up and then
 ``--duration`` seconds: item GET (authenticated by the session cookie, by
-an API key as ``Authorization: Token`` and as HTTP Basic), item GET answered
+an API key as ``Authorization: Token`` and as HTTP Basic, and by an OAuth
+access token as ``Authorization: Bearer``), item GET answered
 304, a list page of 20 with its count, a filtered and ordered list page, PUT
 with If-Match, POST. Every request is counted against the caller's rate, at
 rates the load never reaches, in the server's memory (``--throttle
@@ -111,12 +112,15 @@ UNREACHED_RATES = {
     "backrest.throttle.anon": "1000000000/hour",
     "backrest.throttle.user": "1000000000/hour",
 }
-SESSION, TOKEN, BASIC = "session", "token", "basic"
+SESSION, TOKEN, BASIC, BEARER = "session", "token", "basic", "bearer"
+ADMIN_EMAIL = "admin@example.com"
+"""Registers the OAuth application whose access token the benchmark user gets."""
 SCENARIOS = (
     # name, Lua script, expected status, how the caller authenticates
     ("item GET", "item_get.lua", 200, SESSION),
     ("item GET, Token", "item_get.lua", 200, TOKEN),
     ("item GET, Basic", "item_get.lua", 200, BASIC),
+    ("item GET, Bearer", "item_get.lua", 200, BEARER),
     ("item GET 304", "item_304.lua", 304, SESSION),
     ("list of 20", "list.lua", 200, SESSION),
     ("filtered list", "list_filtered.lua", 200, SESSION),
@@ -350,6 +354,7 @@ class Client:
         self.cookie = ""
         self.csrf_token = ""
         self.key = ""
+        self.access_token = ""
 
     def request(self, method: str, path: str, body: Any = None, **headers: str) -> tuple[int, Any, Any]:
         headers = {"Accept": "application/json", **headers}
@@ -388,6 +393,8 @@ class Client:
             return {"BENCH_AUTHORIZATION": f"Token {self.key}"}
         if auth == BASIC:
             return {"BENCH_AUTHORIZATION": "Basic " + base64.b64encode(f"bench:{self.key}".encode()).decode()}
+        if auth == BEARER:
+            return {"BENCH_AUTHORIZATION": f"Bearer {self.access_token}"}
         return {"BENCH_COOKIE": self.cookie, "BENCH_CSRF": self.csrf_token}
 
     def etags(self, ids: list[str]) -> list[tuple[str, str]]:
@@ -398,6 +405,46 @@ class Client:
                 sys.exit(f"GET /-/documents/{some_id} answered {status}")
             pairs.append((some_id, headers["ETag"]))
         return pairs
+
+
+def access_token(app: Any) -> str:
+    """An access token of the benchmark user, got as an application would, by the password grant.
+
+    An admin registers the application first: the benchmark user stays a
+    plain user, whose rights are checked as anybody's are.
+    """
+    admin = TestApp(app, extra_environ={"REMOTE_ADDR": "127.0.0.2"})
+    login = admin.put_json("/-/login", {"login": ADMIN_EMAIL, "password": seed.PASSWORD})
+    application = admin.post_json(
+        "/-/applications/",
+        {
+            "name": "Benchmark",
+            "redirect_uris": ["https://bench.example.com/callback"],
+            "grant_types": ["authorization_code", "refresh_token", "password"],
+        },
+        headers={"X-CSRF-Token": login.json["csrf_token"]},
+        status=201,
+    ).json
+    tokens = (
+        TestApp(app, extra_environ={"REMOTE_ADDR": "127.0.0.3"})
+        .post(
+            "/oauth2/token",
+            {
+                "grant_type": "password",
+                "username": seed.EMAIL,
+                "password": seed.PASSWORD,
+                "scope": "read write",
+            },
+            headers={
+                "Authorization": "Basic "
+                + base64.b64encode(
+                    f"{application['client_id']}:{application['client_secret']}".encode()
+                ).decode()
+            },
+        )
+        .json
+    )
+    return tokens["access_token"]
 
 
 def check_scenarios(client: Client, some_id: str, filtered: str) -> None:
@@ -489,6 +536,7 @@ def count_statements(
     }
     key = browser.post_json("/-/keys", {"name": "counting"}, headers=headers, status=201).json["key"]
     by_key = {
+        BEARER: {"Authorization": f"Bearer {access_token(app)}", "Accept": "application/json"},
         TOKEN: {"Authorization": f"Token {key}", "Accept": "application/json"},
         BASIC: {
             "Authorization": "Basic " + base64.b64encode(f"bench:{key}".encode()).decode(),
@@ -522,6 +570,7 @@ def count_statements(
         "item GET": (get, ""),
         "item GET, Token": (get_by(TOKEN), ""),
         "item GET, Basic": (get_by(BASIC), ""),
+        "item GET, Bearer": (get_by(BEARER), ""),
         "item GET 304": (not_modified, ""),
         "list of 20": (get_list, LIST),
         "filtered list": (get_list, filtered),
@@ -594,7 +643,9 @@ class Samples:
 def seed_database(app: Any, rows: int) -> list[str]:
     engine = app.registry["db_engine"]
     upgrade(engine)
-    owner = seed.create_user(engine, app.registry["passwords"].hash(seed.PASSWORD))
+    password_hash = app.registry["passwords"].hash(seed.PASSWORD)
+    owner = seed.create_user(engine, password_hash)
+    seed.create_user(engine, password_hash, ADMIN_EMAIL, is_admin=True)
     return seed.seed_documents(engine, rows, owner)
 
 
@@ -709,6 +760,7 @@ def run_one(
             with running_server(directory, settings, options.threads, server_cpu) as server:
                 client = Client(server.port)
                 client.login()
+                client.access_token = access_token(app)
                 check_scenarios(client, samples.get[0], filtered)
                 run.rss_start_mb = server.status("VmRSS")
                 counter = StatementCounter(url) if backend == "postgresql" else None

@@ -192,16 +192,17 @@ def migrate(engine: Engine) -> None:
     upgrade(engine)
 
 
-def create_user(engine: Engine, password_hash: str) -> str:
-    """The one user who owns every seeded document; answers its id."""
+def create_user(engine: Engine, password_hash: str, email: str = EMAIL, *, is_admin: bool = False) -> str:
+    """A confirmed user (by default the one who owns every seeded document); answers its id."""
     user_id = new_public_id()
     now = utcnow()
     with engine.begin() as connection:
         connection.execute(
             insert(User).values(
                 id=user_id,
-                email=EMAIL,
+                email=email,
                 password_hash=password_hash,
+                is_admin=is_admin,
                 firstname="Bench",
                 lastname="Mark",
                 email_verified=True,
