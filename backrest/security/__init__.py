@@ -7,12 +7,6 @@ from typing import TYPE_CHECKING
 from pyramid.events import ContextFound
 
 from backrest.security.passwords import Passwords
-from backrest.security.policy import (
-    SecurityPolicy,
-    SessionCSRFStoragePolicy,
-    is_cookie_authenticated,
-    judge_credentials,
-)
 from backrest.security.sources import (
     REGISTRY_KEY,
     CredentialSources,
@@ -25,6 +19,15 @@ if TYPE_CHECKING:
 
 
 def includeme(config: Configurator) -> None:
+    # Imported here: the policy answers in the error shape of backrest.errors,
+    # which imports this package's permissions and sources.
+    from backrest.security.policy import (  # noqa: PLC0415
+        SecurityPolicy,
+        SessionCSRFStoragePolicy,
+        is_cookie_authenticated,
+        judge_credentials,
+    )
+
     config.registry["passwords"] = Passwords.from_settings(config.get_settings())
     config.registry[REGISTRY_KEY] = CredentialSources()
     config.add_directive("add_credential_source", add_credential_source)
