@@ -1,13 +1,25 @@
-"""backrest: a REST backend for single-page apps, on Pyramid and Cornice."""
+"""backrest: a REST backend for single-page apps, on Pyramid and Cornice.
+
+The server is imported when it is made (:func:`main`) or asked for
+(``backrest.method``): a script importing only :mod:`backrest.client`
+loads none of it.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from pyramid.config import Configurator
+__all__ = ["main", "method"]
 
-from backrest.resources import Root
-from backrest.settings import resolve
+
+def __getattr__(name: str) -> Any:
+    """``backrest.method``, the decorator of typed methods."""
+    if name == "method":
+        from backrest.methods.declare import method  # noqa: PLC0415
+
+        return method
+    raise AttributeError(name)
+
 
 # The order matters: each step may use what the ones before it set up.
 INCLUDES = (
@@ -24,6 +36,7 @@ INCLUDES = (
     "backrest.sessions",
     "backrest.keys",  # API keys
     "backrest.content",  # the config.add_content_type directive
+    "backrest.methods",  # the config.add_method directive
     "backrest.files",  # content types whose objects are files
     "backrest.types",  # the content types the default app ships
     "backrest.audit",  # the audit log, read-only at /-/logs/
@@ -36,6 +49,11 @@ INCLUDES = (
 
 def main(global_config: dict[str, Any], **settings: Any) -> Any:
     """The WSGI application for the settings of an ini file's ``[app:main]``."""
+    from pyramid.config import Configurator  # noqa: PLC0415
+
+    from backrest.resources import Root  # noqa: PLC0415
+    from backrest.settings import resolve  # noqa: PLC0415
+
     settings = resolve(settings)
     settings["handle_exceptions"] = False
     with Configurator(settings=settings, root_factory=Root) as config:

@@ -114,6 +114,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("sqlalchemy.url", str, None),
     Setting("backrest.db.auto_migrate", _as_bool, False),
     Setting("backrest.version", str, ""),
+    Setting("backrest.site_name", str, "backrest"),
     # "production" refuses to start with a missing, short or example secret (SECRETS).
     Setting(ENVIRONMENT, _as_choice("development", "production"), "development"),
     # Request bodies larger than this many bytes are refused (413).

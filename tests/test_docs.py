@@ -40,6 +40,7 @@ MINIMUM_EXAMPLES = {
     "api/audit.rst": 45,
     "api/formats.rst": 45,
     "api/openapi.rst": 20,
+    "api/methods.rst": 15,
     "configuration.rst": 10,
     "deployment.rst": 15,
     "framework.rst": 10,

@@ -5,7 +5,9 @@ fields each writing method takes, from the same colander schema that
 validates them (in the style of Django REST Framework's metadata). Every
 registered service answers it (:func:`backrest.service.register_services`
 calls :func:`add_options`): a content type's collection and items, and the
-account, session, key and team services alike.
+account, session, key and team services alike. A service without a colander
+schema may describe its fields itself (``options_fields``, as typed methods
+do from their annotations).
 
 A field whose valid values are known only once the application is
 configured (a team's permissions, from the registered content types) gives
@@ -136,18 +138,29 @@ def _schema(arguments: dict[str, Any], request: Request) -> colander.SchemaNode:
 
 
 def _name(service: Service) -> str:
-    """A content type's name (``documents``), else the service's key (``signup`` for ``accounts.signup``)."""
+    """A content type's name (``documents``), a method's (``home.describe_site``), else the service's key.
+
+    (``signup`` for ``accounts.signup``.)
+    """
     content_type = getattr(service, "content_type", None)
-    return content_type.name if content_type is not None else service_key(service.name)
+    if content_type is not None:
+        return content_type.name
+    spec = getattr(service, "method_spec", None)
+    return spec.key if spec is not None else service_key(service.name)
 
 
 def options_view(service: Service) -> Callable[[Request], dict[str, Any]]:
     def view(request: Request) -> dict[str, Any]:
         allowed = allowed_methods(request, service)
+        described = getattr(service, "options_fields", None)
         actions = {
-            method: _fields(service, method, _schema(arguments, request))
+            method: described
+            if described is not None
+            else _fields(service, method, _schema(arguments, request))
             for method, _view, arguments in service.definitions
-            if method in WRITING and method in allowed and arguments.get("schema") is not None
+            if method in WRITING
+            and method in allowed
+            and (described is not None or arguments.get("schema") is not None)
         }
         body = {
             "name": _name(service),
@@ -169,5 +182,6 @@ def add_options(service: Service) -> None:
     # A service about one object (it has a resource factory) is about one
     # the caller may view: whoever may not is told it does not exist, by
     # OPTIONS too. The others tell anyone what they may do there.
-    permission = Permission.VIEW if getattr(service, "factory", None) else Permission.PUBLIC
+    about_an_object = getattr(service, "factory", None) and not getattr(service, "method_spec", None)
+    permission = Permission.VIEW if about_an_object else Permission.PUBLIC
     service.add_view("OPTIONS", options_view(service), permission=permission)

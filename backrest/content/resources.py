@@ -105,16 +105,20 @@ def collection_factory(content_type: ContentType) -> Callable[[Request], Collect
     return factory
 
 
-def id_factory(model: type[Content]) -> Callable[[Request], ItemResource]:
-    """A factory that loads the object whose id is in the URL, or answers 404."""
+def item_loader(model: type[Content]) -> Callable[[Request, str], ItemResource]:
+    """A function loading an object of ``model`` by its id, as the resource of its URL, or raising 404.
+
+    The caller's rights are not checked here: the view's permission is, on
+    the resource.
+    """
     # Made once: building the statement would cost more than running it.
     load = select(model).where(model.id == bindparam("id"))
 
-    def factory(request: Request) -> ItemResource:
+    def load_item(request: Request, object_id: str) -> ItemResource:
         content_type = request.registry["backrest.content_types_by_model"][model]
         shared = shared_teams_column(content_type, request.identity)
         statement = load if shared is None else load.add_columns(shared)
-        row = request.dbsession.execute(statement, {"id": request.matchdict["id"]}).first()
+        row = request.dbsession.execute(statement, {"id": object_id}).first()
         if row is None:
             # Answered exactly as an object the caller may not see (errors.forbidden_view):
             # the two must not be told apart.
@@ -122,5 +126,15 @@ def id_factory(model: type[Content]) -> Callable[[Request], ItemResource]:
         return CollectionResource(request, content_type).item(
             row[0], names_of(row[1]) if shared is not None else ()
         )
+
+    return load_item
+
+
+def id_factory(model: type[Content]) -> Callable[[Request], ItemResource]:
+    """A factory that loads the object whose id is in the URL, or answers 404."""
+    load_item = item_loader(model)
+
+    def factory(request: Request) -> ItemResource:
+        return load_item(request, request.matchdict["id"])
 
     return factory

@@ -13,3 +13,4 @@ def includeme(config: Configurator) -> None:
     from backrest.service import register_services  # noqa: PLC0415
 
     register_services(config, *SERVICES)
+    config.scan("backrest.discovery.site")

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-root = Service("discovery.root", "/-/", "The API root: every collection and service.")
+root = Service("discovery.root", "/-/", "The API root: every collection, service and method.")
 heartbeat = Service("discovery.heartbeat", "/-/heartbeat", "Whether the service and its parts work.")
 version = Service("discovery.version", "/-/version", "The running version.")
 
@@ -36,6 +36,11 @@ def root_view(request: Request) -> dict[str, Any]:
         and service.path.startswith(LISTED_PREFIXES)
         and service is not root
         and not hasattr(service, "content_type")
+        and not hasattr(service, "method_spec")
+    }
+    methods = {
+        key: {"url": service_url(request, service), "description": service.description}
+        for key, service in sorted(request.registry.get("backrest.methods", {}).items())
     }
     collections = {
         name: {
@@ -45,7 +50,7 @@ def root_view(request: Request) -> dict[str, Any]:
         }
         for name, content_type in request.registry.get("backrest.content_types", {}).items()
     }
-    return {"collections": collections, "services": services}
+    return {"collections": collections, "services": services, "methods": methods}
 
 
 PARTS = {"database": "The database", "files": "The file storage", "redis": "Redis"}

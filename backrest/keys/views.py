@@ -16,7 +16,8 @@ from backrest.keys.schemas import KeySchema
 from backrest.security.permissions import Permission
 from backrest.security.reauth import require_recent_password
 from backrest.security.verified import require_verified_email
-from backrest.service import Service, colander_body_validator
+from backrest.service import Service
+from backrest.validation import body_validator
 
 if TYPE_CHECKING:
     from pyramid.request import Request
@@ -26,7 +27,7 @@ key = Service("keys.key", "/-/keys/{id}", "One API key of one's account.")
 
 SERVICES = (keys, key)
 OPTIONS = {"permission": Permission.ACCOUNT, "no_store": True}
-WRITE_OPTIONS = {**OPTIONS, "schema": KeySchema(), "validators": (colander_body_validator,)}
+WRITE_OPTIONS = {**OPTIONS, "schema": KeySchema(), "validators": (body_validator,)}
 
 
 def listed(request: Request, **owner: str) -> dict[str, Any]:
@@ -93,7 +94,7 @@ def list_view(request: Request) -> dict[str, Any]:
     return listed(request, user_id=request.identity.user_id)
 
 
-@keys.post(**WRITE_OPTIONS)
+@keys.post(**WRITE_OPTIONS, success_status=HTTPCreated.code)
 def create_view(request: Request) -> dict[str, Any]:
     return made(request, user_id=request.identity.user_id)
 

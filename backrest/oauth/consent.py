@@ -47,7 +47,12 @@ authorize = Service(
 )
 FORM_COOKIE = "backrest_oauth_form"
 """The double-submit cookie of the login form, which no session protects yet."""
-PAGE_OPTIONS = {"permission": Permission.PUBLIC, "require_csrf": False, "no_store": True}
+PAGE_OPTIONS = {
+    "permission": Permission.PUBLIC,
+    "require_csrf": False,
+    "no_store": True,
+    "response_media_type": "text/html",
+}
 
 
 class Refused(Exception):  # noqa: N818 - an answer, not a failure

@@ -54,7 +54,14 @@ metadata = Service(
 
 CLIENT_PATHS = (token.path, revoke.path, introspect.path)
 FORM = "application/x-www-form-urlencoded"
-COMMON = {"permission": Permission.PUBLIC, "require_csrf": False, "no_store": True, "request_body": form_body}
+COMMON = {
+    "permission": Permission.PUBLIC,
+    "require_csrf": False,
+    "no_store": True,
+    "request_body": form_body,
+    # A client that fails to authenticate is a 401 (RFC 6749 section 5.2).
+    "error_statuses": (401,),
+}
 
 
 def server(request: Request, *, confidential_only: bool = False) -> Server:

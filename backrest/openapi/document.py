@@ -1,7 +1,9 @@
 """The OpenAPI document of every registered service, built once when the application starts.
 
 Only ``servers`` depends on the request: it is the application's URL as the
-caller reached it, behind a trusted proxy too.
+caller reached it, behind a trusted proxy too. Content types add their
+components, their tags and what the contract says of their operations
+(:mod:`backrest.openapi.content`).
 """
 
 from __future__ import annotations
@@ -12,7 +14,10 @@ from typing import TYPE_CHECKING, Any
 from pyramid.interfaces import IDefaultCSRFOptions
 
 from backrest.oauth.scope_words import DESCRIPTIONS as SCOPES
+from backrest.openapi.components import META, META_SCHEMA
+from backrest.openapi.content import ContentDescriptions
 from backrest.openapi.converter import to_schema
+from backrest.openapi.headers import SHARED as HEADERS
 from backrest.openapi.operations import openapi_path, operation
 from backrest.openapi.responses import error_components
 from backrest.openapi.schemas import ErrorSchema
@@ -27,14 +32,16 @@ OPENAPI_VERSION = "3.0.3"
 REGISTRY_KEY = "backrest.openapi"
 
 
-def paths(registry: Registry) -> dict[str, dict[str, Any]]:
+def paths(registry: Registry, content: ContentDescriptions) -> dict[str, dict[str, Any]]:
     """Every method of every service, in the order they were registered."""
     found: dict[str, dict[str, Any]] = {}
     for service in registry["backrest.services"]:
         item = found.setdefault(openapi_path(service.path), {})
         for method, view, args in service.definitions:
             # Cornice may define one method several times (by predicate); the first describes it.
-            item.setdefault(method.lower(), operation(service, method, view, args))
+            name = method.lower()
+            if name not in item:
+                item[name] = operation(service, method, view, args, content.additions(service, method))
     return found
 
 
@@ -102,7 +109,8 @@ def oauth2_scheme(base: str) -> dict[str, Any]:
 
 def build(registry: Registry) -> dict[str, Any]:
     """The document, without ``servers``."""
-    found = paths(registry)
+    content = ContentDescriptions(registry)
+    found = paths(registry, content)
     return {
         "openapi": OPENAPI_VERSION,
         "info": {
@@ -111,10 +119,12 @@ def build(registry: Registry) -> dict[str, Any]:
             "description": "Generated from the services this application registers. "
             "Every error answers in the Error schema.",
         },
+        "tags": content.tags(),
         "paths": found,
         "components": {
-            "schemas": {"Error": to_schema(ErrorSchema())},
+            "schemas": {"Error": to_schema(ErrorSchema()), META: META_SCHEMA, **content.schemas()},
             "responses": error_components(sorted(_error_statuses(found))),
+            "headers": HEADERS,
             "securitySchemes": security_schemes(registry),
         },
     }

@@ -7,17 +7,24 @@ validators, its ``permission``, and the optional view options of
 :mod:`backrest.openapi.options`. Without ``success_status`` the status comes
 from the view's return annotation when it is an HTTP exception
 (``-> HTTPNoContent`` is a 204), else it is 200.
+
+What the definition does not say but the service's place in the API does
+(a content type's list parameters, validators, components) comes as
+:class:`Additions`; the definition's own options win over them.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import colander
 from pyramid.httpexceptions import HTTPException
 
+from backrest.openapi.components import schema_reference
 from backrest.openapi.converter import to_schema
+from backrest.openapi.forms import form_fields
 from backrest.openapi.responses import (
     DEFAULT_REFERENCE,
     JSON,
@@ -30,17 +37,40 @@ from backrest.service import colander_body_validator
 from backrest.validation import body_validator
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
 
     from backrest.service import Service
 
 PATH_PARAMETER = re.compile(r"\{(?P<name>\w+)(?::(?P<pattern>[^}]*))?\}")
-BODY_MEDIA_TYPES = (JSON, "application/x-www-form-urlencoded", "multipart/form-data", "application/xml")
+FORM_MEDIA_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+BODY_MEDIA_TYPES = (JSON, *FORM_MEDIA_TYPES, "application/xml")
 BODY_VALIDATORS = (body_validator, colander_body_validator)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Cornice's request-shaped schemas name their parts; OpenAPI names where parameters are.
 PARAMETER_PARTS = {"querystring": "query", "path": "path", "header": "header", "cookies": "cookie"}
 REQUEST_PARTS = frozenset({"body", *PARAMETER_PARTS})
+
+
+@dataclass(frozen=True)
+class Additions:
+    """What the document adds to an operation beyond its definition."""
+
+    tags: tuple[str, ...] = ()
+    parameters: tuple[dict[str, Any], ...] = ()
+    response_schema: dict[str, Any] | None = None
+    """The successful answer's body, unless the definition gives ``response_schema``."""
+    headers: Mapping[str, dict[str, Any]] = field(default_factory=dict)
+    """Header objects of the successful answer."""
+    media_types: tuple[str, ...] = ()
+    """Other media types of the successful answer than the definition's (those ``?format=`` chooses)."""
+    responses: Mapping[str, dict[str, Any]] = field(default_factory=dict)
+    """Other answers that are no errors (a 304)."""
+    error_statuses: frozenset[int] = frozenset()
+    schemas: Mapping[str, dict[str, Any]] = field(default_factory=dict)
+    """Named schemas: a body that is one of them is written as a reference to it."""
+
+
+NOTHING = Additions()
 
 
 def openapi_path(path: str) -> str:
@@ -85,12 +115,29 @@ def parameters(path: str, parts: dict[str, colander.SchemaNode]) -> list[dict[st
     return found
 
 
+def body_content(schema: dict[str, Any]) -> dict[str, Any]:
+    """The content of a body in every media type the API reads: forms by dotted names (API section 6)."""
+    flat, encoding = form_fields(schema)
+    form = {"schema": flat, "encoding": encoding} if encoding else {"schema": flat}
+    return {
+        media_type: form if media_type in FORM_MEDIA_TYPES else {"schema": schema}
+        for media_type in BODY_MEDIA_TYPES
+    }
+
+
 def request_body(node: colander.SchemaNode | None) -> dict[str, Any]:
     schema = to_schema(node) if node is not None else {"type": "object"}
-    return {
-        "required": bool(schema.get("required")),
-        "content": {media_type: {"schema": schema} for media_type in BODY_MEDIA_TYPES},
-    }
+    return {"required": bool(schema.get("required")), "content": body_content(schema)}
+
+
+def with_references(body: dict[str, Any], schemas: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
+    """``body`` whose media types' schemas that are among the named ``schemas`` refer to them."""
+
+    def referred(media: dict[str, Any]) -> dict[str, Any]:
+        name = next((name for name, schema in schemas.items() if schema == media.get("schema")), None)
+        return media if name is None else {**media, "schema": schema_reference(name)}
+
+    return {**body, "content": {media_type: referred(media) for media_type, media in body["content"].items()}}
 
 
 def returned_exception(view: Callable[..., Any]) -> type[HTTPException] | None:
@@ -130,12 +177,32 @@ def security(permission: Any, method: str) -> list[dict[str, list[str]]] | None:
     return [*session, {"key": []}, {"basic": []}, {"bearer": []}, {"oauth2": [needed]}]
 
 
+def response_schema(args: dict[str, Any], additions: Additions) -> dict[str, Any] | None:
+    """The successful answer's body: the definition's (colander node or OpenAPI schema), or the additions'."""
+    declared = args.get("response_schema")
+    if declared is None:
+        return additions.response_schema
+    return declared if isinstance(declared, dict) else to_schema(schema_node(declared))
+
+
+def unique(params: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One parameter of each name and place: the definition's own first."""
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for param in params:
+        found.setdefault((param["name"], param["in"]), param)
+    return list(found.values())
+
+
 def operation(
-    service: Service, method: str, view: Callable[..., Any], args: dict[str, Any]
+    service: Service,
+    method: str,
+    view: Callable[..., Any],
+    args: dict[str, Any],
+    additions: Additions = NOTHING,
 ) -> dict[str, Any]:
     """The operation object of one method of ``service``, as Cornice defined it."""
     parts = request_parts(args.get("schema"))
-    params = parameters(service.path, parts)
+    params = unique([*parameters(service.path, parts), *additions.parameters])
     reads_body = (
         "body" in parts
         or "request_body" in args
@@ -149,31 +216,36 @@ def operation(
         unsafe=method not in SAFE_METHODS,
         finds_object=any(param["in"] == "path" for param in params),
     )
-    statuses.update(args.get("error_statuses", ()))
+    statuses.update(args.get("error_statuses", ()), additions.error_statuses)
     status = success_status(view, args)
-    response_schema = args.get("response_schema")
     success = success_response(
         status,
-        to_schema(schema_node(response_schema)) if response_schema is not None else None,
+        response_schema(args, additions),
         args.get("response_media_type", JSON),
         with_body=method != "HEAD",
+        headers=additions.headers,
+        also=additions.media_types,
     )
+    answers = {
+        str(status): success,
+        **additions.responses,
+        **{str(code): error_reference(code) for code in statuses},
+    }
     found: dict[str, Any] = {
         "operationId": f"{service.name}.{method.lower()}",
         "summary": service.description,
-        "tags": [service.name.partition(".")[0]],
+        "tags": list(args.get("openapi_tags") or additions.tags or [service.name.partition(".")[0]]),
         "responses": {
-            str(status): success,
-            **{str(code): error_reference(code) for code in sorted(statuses)},
+            **{code: answers[code] for code in sorted(answers, key=int)},
             "default": DEFAULT_REFERENCE,
         },
     }
     if params:
         found["parameters"] = params
     if "request_body" in args:
-        found["requestBody"] = args["request_body"](parts.get("body"))
+        found["requestBody"] = with_references(args["request_body"](parts.get("body")), additions.schemas)
     elif reads_body:
-        found["requestBody"] = request_body(parts.get("body"))
+        found["requestBody"] = with_references(request_body(parts.get("body")), additions.schemas)
     if requirement is not None:
         found["security"] = requirement
     return found

@@ -8,7 +8,10 @@ deriver below declares these and leaves the view as it is.
 ``success_status``
     The status of a successful answer (``201`` for a creation).
 ``response_schema``
-    A colander node describing the successful answer's body.
+    The successful answer's body: a colander node (a class or an instance),
+    converted as request bodies are, or a ``dict`` that is already an OpenAPI
+    3.0 schema object, used as it is (``{"$ref": "#/components/schemas/Document"}``,
+    ``{"type": "array", "items": {...}}``).
 ``response_media_type``
     The media type of that body, when it is not ``application/json``.
 ``error_statuses``
@@ -16,7 +19,19 @@ deriver below declares these and leaves the view as it is.
 ``request_body``
     A function of the method's body schema (a colander node, or ``None``)
     answering its request body object, when the body is not one of the
-    inferred media types (a file upload, for example).
+    inferred media types (a file upload, for example). It is used as it is,
+    but for a schema equal to one of its content type's components, which
+    becomes a reference to it. :func:`backrest.openapi.operations.body_content`
+    gives the usual media types of a schema, forms by dotted names included.
+``openapi_tags``
+    The names of the tags grouping the operation (``["api.documents"]``),
+    instead of its content type's name or its service's area
+    (``accounts`` for ``accounts.signup``).
+
+For example::
+
+    service.add_view("POST", view, response_schema={"type": "array", "items": {"type": "string"}},
+                     openapi_tags=["api.documents"])
 """
 
 from __future__ import annotations
@@ -26,7 +41,14 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-OPTIONS = ("success_status", "response_schema", "response_media_type", "error_statuses", "request_body")
+OPTIONS = (
+    "success_status",
+    "response_schema",
+    "response_media_type",
+    "error_statuses",
+    "request_body",
+    "openapi_tags",
+)
 
 
 def openapi_options(view: Callable[..., Any], info: Any) -> Callable[..., Any]:

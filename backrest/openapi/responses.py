@@ -11,30 +11,24 @@ from typing import TYPE_CHECKING, Any
 
 from pyramid.httpexceptions import status_map
 
+from backrest.openapi.headers import RATE_LIMITS, header
+
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping
 
 JSON = "application/json"
+PAGE = "text/html"
+"""The browsable page (``?format=api``): HTML, described as a string."""
 DEFAULT = "Error"
 ERROR_SCHEMA = {"$ref": "#/components/schemas/Error"}
-
-# Every answer counted against the caller's rate carries them (docs/api/throttling.rst).
-RATE_LIMIT_HEADERS = {
-    "X-RateLimit-Limit": "How many requests the caller's window allows.",
-    "X-RateLimit-Remaining": "How many are left in it, this one counted.",
-    "X-RateLimit-Reset": "When the window ends, in seconds since 1970 (UTC).",
-}
+URI = {"type": "string", "format": "uri"}
 
 # The contract's headers on some errors.
 ERROR_HEADERS = {
-    401: {"WWW-Authenticate": "The way to authenticate."},
-    405: {"Allow": "The methods this URL answers."},
-    429: {"Retry-After": "Seconds to wait before trying again.", **RATE_LIMIT_HEADERS},
+    401: {"WWW-Authenticate": header("The way to authenticate.")},
+    405: {"Allow": header("The methods this URL answers.")},
+    429: {"Retry-After": header("Seconds to wait before trying again."), **RATE_LIMITS},
 }
-
-
-def _headers(described: dict[str, str]) -> dict[str, Any]:
-    return {name: {"description": text, "schema": {"type": "string"}} for name, text in described.items()}
 
 
 # Rate limits and server failures can answer any request.
@@ -79,7 +73,7 @@ DEFAULT_REFERENCE = _reference(DEFAULT)
 def error_response(description: str, status: int | None = None) -> dict[str, Any]:
     response: dict[str, Any] = {"description": description, "content": {JSON: {"schema": ERROR_SCHEMA}}}
     if status in ERROR_HEADERS:
-        response["headers"] = _headers(ERROR_HEADERS[status])
+        response["headers"] = dict(ERROR_HEADERS[status])
     return response
 
 
@@ -91,20 +85,32 @@ def error_components(statuses: Iterable[int]) -> dict[str, Any]:
 
 
 def success_response(
-    status: int, schema: dict[str, Any] | None, media_type: str, *, with_body: bool
+    status: int,
+    schema: dict[str, Any] | None,
+    media_type: str,
+    *,
+    with_body: bool,
+    headers: Mapping[str, dict[str, Any]] | None = None,
+    also: Iterable[str] = (),
 ) -> dict[str, Any]:
-    """The successful answer; ``schema`` describes its body (any JSON object when ``None``)."""
+    """A successful answer, a 304 too; ``schema`` describes its body (any JSON object when ``None``).
+
+    ``headers`` are header objects it carries beyond the rate limits' (and a
+    redirection's ``Location``). ``also`` are other media types the body may
+    come in: the same data (XML), or the browsable page (a string).
+    """
     response: dict[str, Any] = {
         "description": status_map[status].title,
-        "headers": _headers(RATE_LIMIT_HEADERS),
+        "headers": dict(RATE_LIMITS),
     }
-    if 300 <= status < 400:  # noqa: PLR2004 - the redirection range
-        response["headers"]["Location"] = {
-            "description": "Where to go.",
-            "schema": {"type": "string", "format": "uri"},
-        }
+    if 300 <= status < 400 and status != 304:  # noqa: PLR2004 - redirections; 304 is no redirection
+        response["headers"]["Location"] = header("Where to go.", URI)
+    response["headers"].update(headers or {})
     if with_body and status < 300 and status != 204:  # noqa: PLR2004 - 204 is No Content
         if schema is None:
             schema = {"type": "object"} if media_type == JSON else {"type": "string"}
         response["content"] = {media_type: {"schema": schema}}
+        response["content"].update(
+            {other: {"schema": {"type": "string"} if other == PAGE else schema} for other in also}
+        )
     return response

@@ -78,7 +78,14 @@ def team_services(content_type: ContentType) -> Iterable[Service]:
     keys = Service("teams.keys", "/-/teams/{id}/keys/", "The API keys of a team.", factory=factory)
     key = Service("teams.key", "/-/teams/{id}/keys/{key_id}", "One API key of a team.", factory=factory)
     keys.add_view("GET", views.list_keys, **MANAGED)
-    keys.add_view("POST", views.make_key, **MANAGED, schema=KeySchema(), validators=(body_validator,))
+    keys.add_view(
+        "POST",
+        views.make_key,
+        **MANAGED,
+        schema=KeySchema(),
+        validators=(body_validator,),
+        success_status=201,
+    )
     key.add_view("DELETE", views.revoke_key, **MANAGED)
     # Before the team's own services: /-/teams/invitations/ is no team's id.
     return (

@@ -11,3 +11,4 @@ if TYPE_CHECKING:
 def includeme(config: Configurator) -> None:
     config.include("backrest.types.documents")
     config.include("backrest.types.files")
+    config.include("backrest.types.document_actions")

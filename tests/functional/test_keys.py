@@ -82,6 +82,22 @@ def test_bad_key_bodies_are_refused(logged_in, body, field):
     assert error_fields(response) == [("body", field)]
 
 
+def test_a_key_is_made_from_a_form_or_xml_too(logged_in):
+    # ``scopes.`` makes a list of one (docs/api/formats.rst).
+    made = logged_in.post("/-/keys", [("name", "cron"), ("scopes.", ""), ("scopes", "read")], status=201).json
+    assert (made["name"], made["scopes"]) == ("cron", ["read"])
+    xml = "<key><name>ci</name></key>"
+    made = logged_in.post("/-/keys", xml, headers={"Content-Type": "application/xml"}, status=201).json
+    assert made["name"] == "ci"
+
+
+def test_a_multipart_body_without_its_boundary_is_a_400_not_a_failure(logged_in):
+    response = logged_in.post(
+        "/-/keys", b'{"name": "x"}', headers={"Content-Type": "multipart/form-data"}, status=400
+    )
+    assert error_fields(response) == [("body", None)]
+
+
 def test_making_a_key_needs_a_recent_password(logged_in, backdate_sessions):
     backdate_sessions("authenticated", 3600)
     response = logged_in.post_json("/-/keys", {}, status=401)

@@ -11,8 +11,10 @@ from openapi_schema_validator import OAS30Validator
 from openapi_spec_validator import validate
 
 from backrest.openapi.operations import openapi_path
+from backrest.security.permissions import Permission
+from backrest.service import Service, register_services
 from tests.client import Browser
-from tests.conftest import CLIENT
+from tests.conftest import CLIENT, PASSWORD
 
 PROXY = "192.0.2.0/24"
 FORWARDED = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "api.example", "X-Forwarded-Prefix": "/api"}
@@ -33,6 +35,28 @@ def operations(document):
 def component(document, reference):
     kind, name = reference["$ref"].removeprefix("#/components/").split("/")
     return document["components"][kind][name]
+
+
+def resolved(document, described):
+    """``described``, or the component it refers to."""
+    return component(document, described) if "$ref" in described else described
+
+
+def schema_validator(document, schema):
+    """A validator of data against ``schema``, whose references are the document's components."""
+    return OAS30Validator({**schema, "components": document["components"]})
+
+
+def success_headers(document, response):
+    return {name: resolved(document, header) for name, header in response.get("headers", {}).items()}
+
+
+def parameter_names(described, location="query"):
+    return [parameter["name"] for parameter in described.get("parameters", ()) if parameter["in"] == location]
+
+
+def header_parameter(described, name):
+    return next(p for p in described["parameters"] if p["in"] == "header" and p["name"] == name)
 
 
 # The document
@@ -104,16 +128,54 @@ def test_creations_of_content_succeed_with_201(document):
     assert "201" in document["paths"]["/-/files/"]["post"]["responses"]
 
 
+def listed(document, path, method):
+    return set(document["paths"][path][method]["responses"])
+
+
+def test_a_new_key_is_the_201_the_document_lists(logged_in, document):
+    logged_in.post_json("/-/keys/", {"name": "ci"}, status=201)
+    team = logged_in.post_json("/-/teams/", {"name": "Crew"}, status=201).json
+    logged_in.post_json(f"/-/teams/{team['__meta__']['id']}/keys/", {"name": "ci"}, status=201)
+    for path in ("/-/keys/", "/-/teams/{id}/keys/"):
+        assert "201" in listed(document, path, "post")
+        assert "200" not in listed(document, path, "post")
+
+
+def test_sharing_anew_and_again_answer_statuses_the_document_lists(logged_in, document):
+    team = logged_in.post_json("/-/teams/", {"name": "Crew"}, status=201).json
+    created = logged_in.post_json("/-/documents/", {"title": "Plan"}, status=201)
+    share = f"{created.headers['Location']}/shares/{team['__meta__']['id']}"
+    logged_in.put(share, status=201)
+    logged_in.put(share, status=200)
+    assert {"200", "201"} <= listed(document, "/-/documents/{id}/shares/{team_id}", "put")
+
+
+def test_a_method_naming_an_object_the_caller_cannot_see_is_a_404_the_document_lists(logged_in, document):
+    answer = logged_in.post_json(
+        "/-/api/documents/set_status", {"documents": ["nothing"], "status": "archived"}, status=404
+    )
+    assert answer.json["errors"][0]["location"] == "body"
+    assert "404" in listed(document, "/-/api/documents/set_status", "post")
+    # A method that names no object is never one.
+    assert "404" not in listed(document, "/-/api/home/describe_site", "post")
+
+
 def test_uploads_and_downloads_are_described(document):
     upload = document["paths"]["/-/files/"]["post"]["requestBody"]["content"]
     form = upload["multipart/form-data"]["schema"]
     assert form["properties"]["file"] == {"type": "string", "format": "binary"}
     assert "file" in form["required"]
+    assert set(form["properties"]) == {"file", "filename", "description", "public"}
     data = document["paths"]["/-/files/{id}/data"]
-    assert list(data["get"]["responses"]["200"]["content"]) == ["application/octet-stream"]
-    assert "416" in data["get"]["responses"]
+    assert data["get"]["responses"]["200"]["content"] == {
+        "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+    }
+    assert {"206", "304", "416"} <= set(data["get"]["responses"])
     assert data["put"]["requestBody"]["content"]["*/*"]["schema"]["format"] == "binary"
     assert {"412", "413", "415"} <= set(data["put"]["responses"])
+    assert data["put"]["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/File"
+    }
 
 
 def test_deletes_that_answer_no_content_succeed_with_204(document):
@@ -227,6 +289,349 @@ def test_document_is_built_once_when_the_application_starts(app, document):
     assert document["paths"] is not None
     assert app.registry["backrest.openapi"]["paths"] == document["paths"]
     assert "servers" not in app.registry["backrest.openapi"]
+
+
+# Content types: components
+
+
+def content_types(app):
+    return app.registry["backrest.content_types"].values()
+
+
+def test_every_content_type_has_its_components(described_app):
+    document = Browser(described_app).get("/-/openapi.json").json
+    schemas = document["components"]["schemas"]
+    for content_type in content_types(described_app):
+        name = content_type.model.__name__
+        assert schemas[name]["properties"]["__meta__"] == {"$ref": "#/components/schemas/Meta"}
+        assert schemas[f"{name}Page"]["properties"]["results"]["items"] == {
+            "$ref": f"#/components/schemas/{name}"
+        }
+        assert (f"{name}Create" in schemas) is not content_type.read_only
+
+
+def test_the_representation_holds_every_field_of_the_schema_and_meta(document):
+    schemas = document["components"]["schemas"]
+    fields = set(schemas["DocumentCreate"]["properties"])
+    assert {"title", "body", "status", "tags", "attributes", "public"} <= fields
+    assert set(schemas["Document"]["required"]) == {*fields, "__meta__"}
+    assert set(schemas["Meta"]["required"]) == {
+        "id",
+        "url",
+        "created",
+        "modified",
+        "owner",
+        "version",
+        "permissions",
+    }
+
+
+def test_a_creation_requires_what_the_schema_requires_and_an_update_nothing(document):
+    schemas = document["components"]["schemas"]
+    assert schemas["DocumentCreate"]["required"] == ["title"]
+    assert "required" not in schemas["DocumentUpdate"]
+    assert set(schemas["DocumentUpdate"]["properties"]) == set(schemas["DocumentCreate"]["properties"])
+
+
+def test_a_read_only_type_has_no_body_components(document):
+    schemas = document["components"]["schemas"]
+    assert "AuditEntryPage" in schemas
+    assert not {"AuditEntryCreate", "AuditEntryUpdate"} & set(schemas)
+
+
+def test_item_and_list_answers_refer_to_the_components(document):
+    collection = document["paths"]["/-/documents/"]
+    item = document["paths"]["/-/documents/{id}"]
+
+    def answer(operation, status):
+        return operation["responses"][status]["content"]["application/json"]["schema"]["$ref"]
+
+    assert answer(collection["get"], "200") == "#/components/schemas/DocumentPage"
+    assert answer(collection["post"], "201") == "#/components/schemas/Document"
+    for method in ("get", "put", "patch"):
+        assert answer(item[method], "200") == "#/components/schemas/Document"
+    assert "content" not in item["delete"]["responses"]["204"]
+    assert "content" not in item["head"]["responses"]["200"]
+
+
+@pytest.mark.parametrize("path", ["/-/documents/", "/-/documents/{id}"])
+def test_reads_answer_each_format_in_a_documented_media_type(logged_in, document, path):
+    """``?format=`` chooses the answer's media type: the document lists each one."""
+    url = logged_in.post_json("/-/documents/", {"title": "One"}, status=201).headers["Location"]
+    described = document["paths"][path]["get"]["responses"]["200"]["content"]
+    assert described["application/xml"] == described["application/json"]
+    assert described["text/html"] == {"schema": {"type": "string"}}
+    target = url if "{id}" in path else path
+    [choices] = [
+        p["schema"]["enum"] for p in document["paths"][path]["get"]["parameters"] if p["name"] == "format"
+    ]
+    for choice in choices:
+        assert logged_in.get(target, {"format": choice}).content_type in described
+
+
+def test_json_bodies_refer_to_the_components(document):
+    def body(path, method):
+        return document["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"]
+
+    assert body("/-/documents/", "post") == {"$ref": "#/components/schemas/DocumentCreate"}
+    assert body("/-/documents/{id}", "put") == {"$ref": "#/components/schemas/DocumentUpdate"}
+    assert body("/-/documents/{id}", "patch") == {"$ref": "#/components/schemas/DocumentUpdate"}
+
+
+def assert_matches(document, name, answer):
+    schema_validator(document, {"$ref": f"#/components/schemas/{name}"}).validate(answer)
+
+
+def test_documents_answers_match_their_components(logged_in, document):
+    created = logged_in.post_json(
+        "/-/documents/", {"title": "One", "tags": ["a"], "attributes": {"language": "fr"}}, status=201
+    )
+    assert_matches(document, "Document", created.json)
+    url = created.headers["Location"]
+    read = logged_in.get(url).json
+    assert_matches(document, "Document", read)
+    # Designed to be posted back: the representation is an update's body.
+    assert_matches(document, "DocumentUpdate", read)
+    assert_matches(document, "Document", logged_in.put_json(url, read).json)
+    assert_matches(document, "DocumentPage", logged_in.get("/-/documents/?page_size=1").json)
+
+
+def test_other_types_answers_match_their_components(logged_in, document):
+    uploaded = logged_in.post(
+        "/-/files/", {"description": "Notes"}, upload_files=[("file", "a.txt", b"hi", "text/plain")]
+    )
+    assert_matches(document, "File", uploaded.json)
+    assert_matches(document, "FilePage", logged_in.get("/-/files/").json)
+    assert_matches(document, "Team", logged_in.post_json("/-/teams/", {"name": "Crew"}, status=201).json)
+    assert_matches(document, "TeamPage", logged_in.get("/-/teams/").json)
+    logs = logged_in.get("/-/logs/").json
+    assert logs["results"]
+    assert_matches(document, "AuditEntryPage", logs)
+
+
+def test_a_page_that_breaks_its_component_is_refused(logged_in, document):
+    page = logged_in.get("/-/documents/").json
+    assert not schema_validator(document, {"$ref": "#/components/schemas/DocumentPage"}).is_valid(
+        {**page, "results": [{"title": "No meta"}]}
+    )
+
+
+# Content types: tags
+
+
+def test_operations_under_a_content_type_are_tagged_with_its_name(document):
+    for path, _method, described in operations(document):
+        if path.startswith(("/-/documents/", "/-/files/")):
+            assert described["tags"] == [path.split("/")[2]]
+    assert document["paths"]["/-/documents/{id}/shares/"]["get"]["tags"] == ["documents"]
+    assert document["paths"]["/-/teams/{id}/members"]["post"]["tags"] == ["teams"]
+
+
+def test_each_content_type_is_a_tag_with_its_description(app, document):
+    tags = {tag["name"]: tag.get("description") for tag in document["tags"]}
+    for content_type in content_types(app):
+        assert tags[content_type.name] == content_type.description
+
+
+# Content types: list parameters
+
+
+def expected_filters(content_type):
+    return [
+        field if lookup == "exact" else f"{field}__{lookup}"
+        for field, lookups in content_type.filters.items()
+        for lookup in lookups
+    ]
+
+
+def test_list_parameters_of_documents(app, document):
+    documents = app.registry["backrest.content_types"]["documents"]
+    listed = document["paths"]["/-/documents/"]["get"]
+    assert parameter_names(listed) == [
+        "page",
+        "page_size",
+        *expected_filters(documents),
+        "search",
+        "ordering",
+        "modified_since",
+        "format",
+    ]
+    by_name = {parameter["name"]: parameter for parameter in listed["parameters"]}
+    assert by_name["public"]["schema"] == {"type": "boolean"}
+    assert by_name["created__gte"]["schema"] == {"type": "string", "format": "date-time"}
+    assert by_name["status__in"]["schema"]["type"] == "array"
+    assert (by_name["status__in"]["style"], by_name["status__in"]["explode"]) == ("form", False)
+    # Each declared field, ascending and descending.
+    assert set(by_name["ordering"]["schema"]["items"]["enum"]) == {
+        choice for field in documents.ordering for choice in (field, f"-{field}")
+    }
+    assert by_name["format"]["schema"]["enum"] == ["json", "xml", "api"]
+    assert by_name["page_size"]["schema"]["maximum"] == app.registry.settings["backrest.page_size.max"]
+    assert by_name["page_size"]["schema"]["default"] == app.registry.settings["backrest.page_size.default"]
+
+
+def test_page_size_follows_the_settings(app_with):
+    settings = {"backrest.page_size.max": "50", "backrest.page_size.default": "10"}
+    document = Browser(app_with(**settings), extra_environ=dict(CLIENT)).get("/-/openapi.json").json
+    [page_size] = [p for p in document["paths"]["/-/files/"]["get"]["parameters"] if p["name"] == "page_size"]
+    assert (page_size["schema"]["maximum"], page_size["schema"]["default"]) == (50, 10)
+
+
+def test_a_type_without_search_fields_has_no_search_parameter(document):
+    assert "search" not in parameter_names(document["paths"]["/-/logs/"]["get"])
+    assert "search" in parameter_names(document["paths"]["/-/teams/"]["get"])
+
+
+def sample(schema):
+    """A value of ``schema`` as a query string sends it."""
+    if schema.get("type") == "array":
+        return sample(schema["items"])
+    if "enum" in schema:
+        return schema["enum"][0]
+    if schema.get("format") == "date-time":
+        return "2026-01-01T00:00:00Z"
+    return {"boolean": "true", "integer": "1"}.get(schema.get("type"), "x")
+
+
+@pytest.mark.parametrize("collection", ["documents", "files", "teams", "logs"])
+def test_the_server_reads_every_list_parameter_the_document_names(logged_in, document, collection):
+    listed = document["paths"][f"/-/{collection}/"]["get"]
+    for parameter in listed["parameters"]:
+        if parameter["in"] == "query":
+            logged_in.get(f"/-/{collection}/", {parameter["name"]: sample(parameter["schema"])}, status=200)
+    # And refuses those it does not name.
+    logged_in.get(f"/-/{collection}/", {"unknown__gte": "1"}, status=400)
+
+
+# Content types: headers and conditional requests
+
+
+def test_answers_name_their_validators_and_the_server_sends_them(logged_in, document):
+    collection = document["paths"]["/-/documents/"]
+    item = document["paths"]["/-/documents/{id}"]
+    created = logged_in.post_json("/-/documents/", {"title": "One"}, status=201)
+    listed = logged_in.get("/-/documents/")
+    read = logged_in.get(created.headers["Location"])
+    for described, answer, status, headers in [
+        (collection["post"], created, "201", {"Location", "ETag"}),
+        (collection["get"], listed, "200", {"ETag", "Last-Modified", "X-Page-Generated"}),
+        (item["get"], read, "200", {"ETag", "Last-Modified"}),
+        (item["put"], logged_in.put_json(created.headers["Location"], {}), "200", {"ETag"}),
+    ]:
+        named = success_headers(document, described["responses"][status])
+        assert headers <= set(named)
+        assert all(answer.headers[name] for name in headers)
+    assert "X-Count-Exact" in success_headers(document, collection["get"]["responses"]["200"])
+    assert success_headers(document, collection["get"]["responses"]["200"])["X-Page-Generated"]["schema"] == {
+        "type": "string",
+        "format": "date-time",
+    }
+
+
+def test_every_success_names_the_rate_limit_headers(document):
+    for _path, _method, described in operations(document):
+        for status, response in described["responses"].items():
+            if status != "default" and int(status) < 400:
+                assert {"X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"} <= set(
+                    success_headers(document, response)
+                )
+
+
+def test_reads_take_if_none_match_and_answer_304(logged_in, document):
+    url = logged_in.post_json("/-/documents/", {"title": "One"}, status=201).headers["Location"]
+    for path in ("/-/documents/", "/-/documents/{id}", "/-/files/{id}/data"):
+        for method in ("get", "head"):
+            described = document["paths"][path][method]
+            assert parameter_names(described, "header")[-2:] == ["If-None-Match", "If-Modified-Since"]
+            assert "ETag" in success_headers(document, described["responses"]["304"])
+            assert "content" not in described["responses"]["304"]
+    for target in ("/-/documents/", url):
+        etag = logged_in.get(target).headers["ETag"]
+        logged_in.get(target, headers={"If-None-Match": etag}, status=304)
+
+
+def test_writes_take_if_match_and_answer_412(logged_in, document):
+    for method in ("put", "patch", "delete"):
+        described = document["paths"]["/-/documents/{id}"][method]
+        assert header_parameter(described, "If-Match")["required"] is False
+        assert "412" in described["responses"]
+        assert "428" not in described["responses"]
+    url = logged_in.post_json("/-/documents/", {"title": "One"}, status=201).headers["Location"]
+    logged_in.put_json(url, {"title": "Two"}, headers={"If-Match": '"stale"'}, status=412)
+
+
+def test_if_match_is_required_with_428_where_the_settings_demand_it(app_with, signup):
+    strict = Browser(app_with(**{"backrest.require_if_match": "true"}), extra_environ=dict(CLIENT))
+    document = strict.get("/-/openapi.json").json
+    for path, method in [
+        ("/-/documents/{id}", "put"),
+        ("/-/documents/{id}", "delete"),
+        ("/-/files/{id}/data", "put"),
+    ]:
+        described = document["paths"][path][method]
+        assert header_parameter(described, "If-Match")["required"] is True
+        assert "428" in described["responses"]
+    assert "PreconditionRequired" in document["components"]["responses"]
+    strict.login(signup(), PASSWORD)
+    url = strict.post_json("/-/documents/", {"title": "One"}, status=201).headers["Location"]
+    strict.put_json(url, {"title": "Two"}, status=428)
+
+
+# Forms and uploads
+
+
+def test_form_bodies_have_dotted_names_and_repeated_lists(document):
+    content = document["paths"]["/-/documents/"]["post"]["requestBody"]["content"]
+    for media_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        form = content[media_type]
+        properties = form["schema"]["properties"]
+        assert {"attributes.language", "attributes.color", "attributes.priority"} <= set(properties)
+        assert "attributes" not in properties
+        assert properties["tags"]["type"] == "array"
+        assert form["encoding"] == {"tags": {"style": "form", "explode": True}}
+        assert form["schema"]["required"] == ["title"]
+
+
+def test_a_form_of_the_documented_names_is_read_as_the_json_body(logged_in, document):
+    properties = document["paths"]["/-/documents/"]["post"]["requestBody"]["content"][
+        "application/x-www-form-urlencoded"
+    ]["schema"]["properties"]
+    fields = [("title", "One"), ("attributes.language", "fr"), ("tags", "a"), ("tags", "b")]
+    assert {name for name, _ in fields} <= set(properties)
+    created = logged_in.post("/-/documents/", fields, status=201).json
+    assert (created["attributes"], created["tags"]) == ({"language": "fr"}, ["a", "b"])
+
+
+# The hooks of other parts of the code: a response schema as a dict, tags
+
+
+WORDS = {"type": "array", "items": {"type": "string"}}
+words = Service("testing.words", "/-/testing/words", "Some words.")
+
+
+@words.get(permission=Permission.PUBLIC, response_schema=WORDS, openapi_tags=["api.testing", "words"])
+def words_view(request):
+    return ["some", "words"]
+
+
+def includeme(config):
+    """Registers ``words``: ``pyramid.includes = tests.functional.test_openapi``."""
+    config.include("cornice")
+    register_services(config, words)
+
+
+@pytest.fixture
+def with_words(app_with):
+    return Browser(app_with(**{"pyramid.includes": __name__}), extra_environ=dict(CLIENT))
+
+
+def test_a_response_schema_given_as_a_dict_and_tags_are_used_as_they_are(with_words):
+    document = with_words.get("/-/openapi.json").json
+    validate(document)
+    described = document["paths"]["/-/testing/words"]["get"]
+    assert described["responses"]["200"]["content"]["application/json"]["schema"] == WORDS
+    assert described["tags"] == ["api.testing", "words"]
+    schema_validator(document, WORDS).validate(with_words.get("/-/testing/words").json)
 
 
 # Servers

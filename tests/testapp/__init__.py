@@ -85,4 +85,5 @@ def includeme(config: Configurator) -> None:
     config.include("backrest.content")
     config.include("backrest.files")
     add_toy_content_types(config)
+    config.include("tests.testapp.methods")
     config.add_subscriber(create_toy_tables, ApplicationCreated)

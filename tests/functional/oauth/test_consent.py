@@ -43,6 +43,16 @@ def audited_authorizations(user: Browser) -> list[dict]:
 # Logging in on the page.
 
 
+def test_the_page_is_html_as_the_document_says(register, visitor):
+    page = visitor.get(url_for(register()), status=200)
+    assert page.content_type == "text/html"
+    described = visitor.get("/-/openapi.json").json["paths"]["/oauth2/authorize"]
+    for method in ("get", "post"):
+        assert described[method]["responses"]["200"]["content"] == {
+            "text/html": {"schema": {"type": "string"}}
+        }
+
+
 def test_an_anonymous_visitor_logs_in_on_the_page_and_comes_back_to_consent(register, signup, visitor):
     client = register(description="Takes notes for you.")
     signup()

@@ -9,7 +9,7 @@ from sqlalchemy import update
 
 from backrest.db import utcnow
 from backrest.oauth.models import Token
-from tests.functional.oauth.conftest import NATIVE, bearer, call, refresh
+from tests.functional.oauth.conftest import NATIVE, Client, basic, bearer, call, refresh
 
 
 def revoke(api, client, token: str, status: int = 200, **form: str):
@@ -192,3 +192,14 @@ def test_introspection_needs_the_right_secret(register, tokens_for, api):
     answer = introspect(api, client, tokens["access_token"], status=401)
     assert answer.json["error"] == "invalid_client"
     assert "active" not in answer.json
+
+
+@pytest.mark.parametrize("path", ["/oauth2/token", "/oauth2/revoke", "/oauth2/introspect"])
+def test_a_client_that_fails_to_authenticate_is_a_401_the_document_lists(api, path):
+    nobody = basic(Client("nobody", "nothing", "https://evil.example/"))
+    form = {"grant_type": "refresh_token", "refresh_token": "x", "token": "x"}
+    answer = api.post(path, form, headers=nobody, status=401)
+    assert answer.json["error"] == "invalid_client"
+    assert answer.headers["WWW-Authenticate"]
+    described = api.get("/-/openapi.json").json["paths"][path]["post"]["responses"]
+    assert described["401"] == {"$ref": "#/components/responses/Unauthorized"}

@@ -72,6 +72,21 @@ def test_success_of_another_media_type_is_a_string():
     assert response["content"] == {"text/html": {"schema": {"type": "string"}}}
 
 
+def test_success_in_other_media_types_holds_the_same_data_or_the_page():
+    page = {"$ref": "#/components/schemas/NotePage"}
+    response = success_response(
+        200, page, "application/json", with_body=True, also=("application/xml", "text/html")
+    )
+    assert response["content"] == {
+        "application/json": {"schema": page},
+        "application/xml": {"schema": page},
+        "text/html": {"schema": {"type": "string"}},
+    }
+    assert "content" not in success_response(
+        200, page, "application/json", with_body=False, also=("text/html",)
+    )
+
+
 def test_created_success_has_the_given_schema():
     response = success_response(201, {"type": "object", "properties": {}}, "application/json", with_body=True)
     assert response["description"] == "Created"
