@@ -22,7 +22,10 @@ directory, and these names (``docs/index.rst`` explains them to readers):
                  ``other_browser()``: a new browser of somebody else on the
                  page's application, from ``198.51.100.7``, without cookies;
 ``make_admin``   ``make_admin(email)``: makes that account an admin, as an
-                 operator does in the database.
+                 operator does in the database;
+``live_server``  ``live_server()``: the page's application served over real
+                 HTTP on 127.0.0.1 (started at the first call), its URL, for
+                 the Python client's examples (``docs/client.rst``).
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from sqlalchemy import select, update
 from sybil import Sybil
 from sybil.example import SybilFailure
 from sybil.parsers.rest import DocTestParser
+from webtest.http import StopableWSGIServer
 
 from backrest import main
 from backrest.accounts.models import User
@@ -93,6 +97,24 @@ def move_clock(app: Any, delta: timedelta) -> None:
                     connection.execute(update(table).where(*where).values(**moved))
 
 
+class LiveServer:
+    """``live_server()``: ``app`` over real HTTP on 127.0.0.1, started at the first call; its URL."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.server: StopableWSGIServer | None = None
+
+    def __call__(self) -> str:
+        if self.server is None:
+            # Listening from here on: connections wait in the backlog until its thread serves them.
+            self.server = StopableWSGIServer.create(self.app, expose_tracebacks=False)
+        return self.server.application_url.rstrip("/")
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+
+
 @contextlib.contextmanager
 def page_namespace(directory: Path) -> Iterator[dict[str, Any]]:
     """The names a page's examples use, on applications that live in ``directory``."""
@@ -121,6 +143,7 @@ def page_namespace(directory: Path) -> Iterator[dict[str, Any]]:
             dbsession.commit()
 
     app = start({})
+    live_server = LiveServer(app)
     try:
         yield {
             "app": app,
@@ -131,8 +154,10 @@ def page_namespace(directory: Path) -> Iterator[dict[str, Any]]:
             "wait": wait,
             "other_browser": other_browser,
             "make_admin": make_admin,
+            "live_server": live_server,
         }
     finally:
+        live_server.stop()
         for started in apps:
             started.registry["db_engine"].dispose()
 

@@ -44,6 +44,7 @@ MINIMUM_EXAMPLES = {
     "configuration.rst": 10,
     "deployment.rst": 15,
     "framework.rst": 10,
+    "client.rst": 60,
 }
 
 

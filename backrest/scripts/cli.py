@@ -1,4 +1,4 @@
-"""The ``backrest`` command: operations on a deployment, named by its ini file."""
+"""The ``backrest`` command: operations on a deployment (by its ini file), calls to a service (by its URL)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from pyramid.paster import get_appsettings, setup_logging
 
+from backrest.client.cli import add_client_commands, attach_dashed_values
 from backrest.db import get_engine, get_session_factory
 from backrest.files.gc import collect
 from backrest.files.quota import file_models
@@ -94,11 +95,13 @@ def _parser() -> argparse.ArgumentParser:
     create = command("create-user", create_user)
     create.add_argument("email", metavar="EMAIL", help="the account's email address")
     create.add_argument("--admin", action="store_true", help="make the account an admin")
+    add_client_commands(commands.add_parser)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    options = vars(_parser().parse_args(argv))
+    arguments = sys.argv[1:] if argv is None else argv
+    options = vars(_parser().parse_args(attach_dashed_values(arguments)))
     run = options.pop("run")
     try:
         run(**options)
