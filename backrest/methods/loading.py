@@ -27,12 +27,19 @@ LOADED = "backrest.methods.loaded"
 
 _loader = cache(item_loader)
 """One loader (and its prepared statement) per model."""
+MAX_OBJECTS = 1000
+"""Objects one call may name: each is a query, which a stranger must not multiply at will."""
 
 
 def model_loader(request: Request) -> Callable[[type, str, str], Any]:
     """The function the argument decoder calls for each object named by id (and its argument's name)."""
+    loaded = 0
 
     def load(model: type[Content], object_id: str, name: str) -> Content:
+        nonlocal loaded
+        loaded += 1
+        if loaded > MAX_OBJECTS:
+            raise http_error(400, "body", name, f"A call may name at most {MAX_OBJECTS} objects.")
         try:
             item = _loader(model)(request, object_id)
         except HTTPNotFound as error:

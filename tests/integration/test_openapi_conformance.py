@@ -22,6 +22,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from backrest.throttle import SCOPES
 from tests.conftest import PASSWORD, UNREACHED_RATES
 from tests.integration.test_server import COOKIE, SAFE_METHODS, Client, running_server, signup_and_confirm
 
@@ -56,24 +57,7 @@ CHECKS = [
 # Random logins, signups and mails would be refused long before the run ends: rates no run reaches.
 RATES = {
     **UNREACHED_RATES,
-    **{
-        f"backrest.throttle.{scope}": "100000/hour"
-        for scope in (
-            "login",
-            "login_failures",
-            "login_account",
-            "login_device",
-            "signup",
-            "signup_account",
-            "reset",
-            "reset_account",
-            "resend",
-            "resend_account",
-            "oauth_token",
-            "oauth_client",
-            "team_invitations",
-        )
-    },
+    **{f"backrest.throttle.{scope}": "100000/hour" for scope in (*SCOPES, "team_invitations")},
 }
 CONFIG = {
     "seed": 20240601,

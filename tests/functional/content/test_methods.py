@@ -7,6 +7,7 @@ import webtest
 from sqlalchemy import select
 
 from backrest.audit.models import AuditEntry
+from backrest.methods import loading
 from tests.conftest import error_fields
 
 COUNT_UP = "/-/api/testing/count_up"
@@ -155,3 +156,14 @@ def test_describe_site_tells_who_calls_and_what_they_may_do(logged_in, script):
     assert may_create["logs"] is False
     by_key = script.post_json("/-/api/home/describe_site", {}, headers=key(logged_in, "read")).json
     assert (by_key["caller"]["credential"], by_key["caller"]["scopes"]) == ("API key", ["read"])
+
+
+def test_a_call_naming_too_many_objects_is_refused_before_loading_them_all(
+    logged_in, statements, monkeypatch
+):
+    monkeypatch.setattr(loading, "MAX_OBJECTS", 3)
+    tally_id = tally(logged_in)
+    statements.clear()
+    response = logged_in.post_json(COUNT_UP, {"tallies": [tally_id] * 5}, status=400)
+    assert error_fields(response) == [("body", "tallies.3")]
+    assert len([sql for sql in statements if "toy_tallies" in sql]) == 3
