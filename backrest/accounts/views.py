@@ -66,6 +66,8 @@ SERVICES = (
 
 PUBLIC = {"permission": Permission.PUBLIC, "no_store": True}
 ACCOUNT = {"permission": Permission.ACCOUNT, "no_store": True}
+SUCCEEDS = {"response_schema": schemas.Success()}
+SETS_PASSWORD = {"response_schema": schemas.PasswordSet()}
 
 
 def with_csrf_token(request: Request) -> dict[str, str]:
@@ -80,14 +82,14 @@ def body(schema: type) -> dict[str, Any]:
     return {"schema": schema(), "validators": (body_validator,)}
 
 
-@signup.post(**PUBLIC, **body(schemas.SignupSchema), success_status=201)
+@signup.post(**PUBLIC, **body(schemas.SignupSchema), **SUCCEEDS, success_status=201)
 def signup_view(request: Request) -> dict[str, str]:
     SignupService(request).signup(**request.validated)
     request.response.status_code = 201
     return SUCCESS
 
 
-@login.get(**PUBLIC)
+@login.get(**PUBLIC, response_schema=schemas.LoginStatus())
 def login_status_view(request: Request) -> dict[str, Any]:
     identity = request.identity
     if identity is None:
@@ -109,7 +111,7 @@ def login_status_view(request: Request) -> dict[str, Any]:
     }
 
 
-@login.put(**PUBLIC, **body(schemas.LoginSchema))
+@login.put(**PUBLIC, **body(schemas.LoginSchema), response_schema=schemas.LoggedIn())
 def login_view(request: Request) -> Any:
     failure = LoginService(request).login(**request.validated)
     if failure is not None:
@@ -117,86 +119,86 @@ def login_view(request: Request) -> Any:
     return with_csrf_token(request)
 
 
-@logout.put(**PUBLIC, validators=(body_validator,))
+@logout.put(**PUBLIC, validators=(body_validator,), **SUCCEEDS)
 def logout_view(request: Request) -> dict[str, str]:
     LoginService(request).logout()
     return SUCCESS
 
 
-@reset.post(**PUBLIC, **body(schemas.EmailSchema))
+@reset.post(**PUBLIC, **body(schemas.EmailSchema), **SUCCEEDS)
 def reset_request_view(request: Request) -> dict[str, str]:
     PasswordService(request).request_reset(request.validated["email"])
     return SUCCESS
 
 
-@reset.put(**PUBLIC, **body(schemas.ResetSchema))
+@reset.put(**PUBLIC, **body(schemas.ResetSchema), **SETS_PASSWORD)
 def reset_view(request: Request) -> dict[str, str]:
     PasswordService(request).reset(location="body", **request.validated)
     return with_csrf_token(request)
 
 
-@reset_token.put(**PUBLIC, **body(schemas.PasswordSchema))
+@reset_token.put(**PUBLIC, **body(schemas.PasswordSchema), **SETS_PASSWORD)
 def reset_token_view(request: Request) -> dict[str, str]:
     token = request.matchdict["token"]
     PasswordService(request).reset(token, request.validated["password"], location="path")
     return with_csrf_token(request)
 
 
-@password.put(**ACCOUNT, **body(schemas.PasswordChangeSchema))
+@password.put(**ACCOUNT, **body(schemas.PasswordChangeSchema), **SETS_PASSWORD)
 def password_view(request: Request) -> dict[str, str]:
     PasswordService(request).change_password(**request.validated)
     return with_csrf_token(request)
 
 
-@email.put(**ACCOUNT, **body(schemas.EmailChangeSchema))
+@email.put(**ACCOUNT, **body(schemas.EmailChangeSchema), **SUCCEEDS)
 def email_change_view(request: Request) -> dict[str, str]:
     AddressService(request).request_email_change(**request.validated)
     return SUCCESS
 
 
-@email.delete(**ACCOUNT)
+@email.delete(**ACCOUNT, **SUCCEEDS)
 def email_change_cancel_view(request: Request) -> dict[str, str]:
     AddressService(request).cancel_email_change()
     return SUCCESS
 
 
-@email_cancel.post(**PUBLIC, **body(schemas.TokenSchema))
+@email_cancel.post(**PUBLIC, **body(schemas.TokenSchema), **SUCCEEDS)
 def email_cancel_view(request: Request) -> dict[str, str]:
     AddressService(request).cancel_email_change_by_token(request.validated["token"])
     return SUCCESS
 
 
-@email_token.put(**PUBLIC)
+@email_token.put(**PUBLIC, **SUCCEEDS)
 def email_token_view(request: Request) -> dict[str, str]:
     SignupService(request).confirm(request.matchdict["token"], "path", (TokenPurpose.EMAIL_CHANGE,))
     return SUCCESS
 
 
-@confirm.post(**PUBLIC, **body(schemas.TokenSchema))
+@confirm.post(**PUBLIC, **body(schemas.TokenSchema), **SUCCEEDS)
 def confirm_view(request: Request) -> dict[str, str]:
     SignupService(request).confirm(request.validated["token"], location="body")
     return SUCCESS
 
 
-@confirm_resend.post(**PUBLIC, **body(schemas.EmailSchema))
+@confirm_resend.post(**PUBLIC, **body(schemas.EmailSchema), **SUCCEEDS)
 def confirm_resend_view(request: Request) -> dict[str, str]:
     SignupService(request).resend(request.validated["email"])
     return SUCCESS
 
 
-@confirm_token.post(**PUBLIC)
+@confirm_token.post(**PUBLIC, **SUCCEEDS)
 def confirm_token_view(request: Request) -> dict[str, str]:
     SignupService(request).confirm(request.matchdict["token"], "path", (TokenPurpose.SIGNUP,))
     return SUCCESS
 
 
-@reauthenticate.put(**ACCOUNT, **body(schemas.PasswordSchema))
+@reauthenticate.put(**ACCOUNT, **body(schemas.PasswordSchema), **SUCCEEDS)
 def reauthenticate_view(request: Request) -> dict[str, str]:
     LoginService(request).reauthenticate(request.validated["password"])
     return SUCCESS
 
 
-@userprofile.get(permission=Permission.IDENTITY, no_store=True)
+@userprofile.get(permission=Permission.IDENTITY, no_store=True, response_schema=schemas.Profile())
 def profile_view(request: Request) -> Any:
     user = request.identity.user
     if user is None:
@@ -204,7 +206,7 @@ def profile_view(request: Request) -> Any:
     return user
 
 
-@userprofile.put(**ACCOUNT, **body(schemas.ProfileSchema))
+@userprofile.put(**ACCOUNT, **body(schemas.ProfileSchema), **SUCCEEDS)
 def profile_update_view(request: Request) -> dict[str, str]:
     ProfileService(request).update_profile(request.validated)
     return SUCCESS

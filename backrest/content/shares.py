@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import colander
 from pyramid.httpexceptions import HTTPNoContent
 from sqlalchemy import delete, select
 
@@ -21,6 +22,16 @@ if TYPE_CHECKING:
     from backrest.content.declare import ContentType
     from backrest.content.resources import ItemResource
     from backrest.content.views import ContentViews
+
+
+class ShareSchema(colander.MappingSchema):
+    description = "A team the object is shared with: its members may view it."
+    team_id = colander.SchemaNode(colander.String())
+    shared = colander.SchemaNode(colander.DateTime(), description="Since when.")
+
+
+class ShareListSchema(colander.MappingSchema):
+    results = colander.SequenceSchema(ShareSchema(), description="The oldest share first.")
 
 
 class ShareViews:
@@ -102,7 +113,7 @@ def share_services(content_type: ContentType, views: ContentViews) -> tuple[Serv
         factory=factory,
     )
     sharing = ShareViews(content_type, views)
-    shares.add_view("GET", sharing.list, permission=Permission.SHARE)
-    share.add_view("PUT", sharing.share, permission=Permission.SHARE)
+    shares.add_view("GET", sharing.list, permission=Permission.SHARE, response_schema=ShareListSchema())
+    share.add_view("PUT", sharing.share, permission=Permission.SHARE, response_schema=ShareSchema())
     share.add_view("DELETE", sharing.unshare, permission=Permission.SHARE)
     return shares, share

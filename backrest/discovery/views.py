@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from backrest.discovery.schemas import ROOT, Heartbeat, Version
 from backrest.errors import Errors, errors_exception
 from backrest.security.permissions import Permission
 from backrest.service import Service, service_key, service_url
@@ -27,7 +28,7 @@ LISTED_PREFIXES = ("/-/", "/oauth2/", "/.well-known/")
 """Where the API's services live: the accounts and content under ``/-/``, and OAuth2's standard paths."""
 
 
-@root.get(permission=Permission.PUBLIC)
+@root.get(permission=Permission.PUBLIC, response_schema=ROOT)
 def root_view(request: Request) -> dict[str, Any]:
     services = {
         service_key(service.name): {"url": service_url(request, service), "description": service.description}
@@ -81,7 +82,7 @@ def _redis_works(request: Request) -> bool:
     return False
 
 
-@heartbeat.get(permission=Permission.PUBLIC)
+@heartbeat.get(permission=Permission.PUBLIC, response_schema=Heartbeat())
 def heartbeat_view(request: Request) -> dict[str, Any]:
     checks = {"database": _database_works(request), "files": _file_storage_works(request)}
     if request.registry.settings["backrest.redis_url"]:
@@ -96,7 +97,7 @@ def heartbeat_view(request: Request) -> dict[str, Any]:
     return {"status": "ok", "checks": dict.fromkeys(checks, "ok")}
 
 
-@version.get(permission=Permission.PUBLIC)
+@version.get(permission=Permission.PUBLIC, response_schema=Version())
 def version_view(request: Request) -> dict[str, str]:
     return {
         "name": "backrest",

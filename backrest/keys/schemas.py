@@ -1,4 +1,4 @@
-"""The body that makes a key."""
+"""The body that makes a key, and the answers that show keys."""
 
 from __future__ import annotations
 
@@ -36,3 +36,27 @@ class KeySchema(Body):
         validator=colander.Length(min=1, min_err="Give the key at least one scope."),
         description="What the key may do: read, write.",
     )
+
+
+class Key(colander.MappingSchema):
+    description = "An API key, without its secret."
+    id = colander.SchemaNode(colander.String(), description="The KEYID of KEYID:SECRET.")
+    name = colander.SchemaNode(colander.String(), description="What the key is for.")
+    scopes = Scopes()
+    created = colander.SchemaNode(colander.DateTime())
+    expires = colander.SchemaNode(colander.DateTime(), missing=None, description="Null: never.")
+    last_used = colander.SchemaNode(colander.DateTime(), missing=None, description="Null: never used.")
+    created_by = colander.SchemaNode(
+        colander.String(), missing=None, description="The id of its maker; null once their account is gone."
+    )
+
+
+class NewKey(Key):
+    description = "A new API key: the only answer that holds its credential."
+    key = colander.SchemaNode(
+        colander.String(), description="KEYID:SECRET, for the Authorization header: shown once, kept nowhere."
+    )
+
+
+class KeyList(colander.MappingSchema):
+    results = colander.SequenceSchema(Key(), description="The newest first.")

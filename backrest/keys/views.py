@@ -12,7 +12,7 @@ from backrest.accounts import mails
 from backrest.errors import http_error
 from backrest.keys.credentials import new_credential, secret_hash
 from backrest.keys.models import ApiKey
-from backrest.keys.schemas import KeySchema
+from backrest.keys.schemas import KeyList, KeySchema, NewKey
 from backrest.security.permissions import Permission
 from backrest.security.reauth import require_recent_password
 from backrest.security.verified import require_verified_email
@@ -28,6 +28,9 @@ key = Service("keys.key", "/-/keys/{id}", "One API key of one's account.")
 SERVICES = (keys, key)
 OPTIONS = {"permission": Permission.ACCOUNT, "no_store": True}
 WRITE_OPTIONS = {**OPTIONS, "schema": KeySchema(), "validators": (body_validator,)}
+LISTED = {"response_schema": KeyList()}
+MADE = {"response_schema": NewKey(), "success_status": HTTPCreated.code}
+"""What the definitions that list and make keys (a person's, a team's) say of their answers."""
 
 
 def listed(request: Request, **owner: str) -> dict[str, Any]:
@@ -89,12 +92,12 @@ def revoked(request: Request, key_id: str, **owner: str) -> HTTPNoContent:
     return HTTPNoContent()
 
 
-@keys.get(**OPTIONS)
+@keys.get(**OPTIONS, **LISTED)
 def list_view(request: Request) -> dict[str, Any]:
     return listed(request, user_id=request.identity.user_id)
 
 
-@keys.post(**WRITE_OPTIONS, success_status=HTTPCreated.code)
+@keys.post(**WRITE_OPTIONS, **MADE)
 def create_view(request: Request) -> dict[str, Any]:
     return made(request, user_id=request.identity.user_id)
 

@@ -17,6 +17,7 @@ from backrest import audit
 from backrest.errors import http_error
 from backrest.oauth import grants
 from backrest.oauth.models import Grant
+from backrest.oauth.schemas import AuthorizationList
 from backrest.security.permissions import Permission
 from backrest.service import Service
 
@@ -32,7 +33,7 @@ authorization = Service("oauth.authorization", "/-/authorizations/{id}", "One ap
 OPTIONS = {"permission": Permission.ACCOUNT, "no_store": True}
 
 
-@authorizations.get(**OPTIONS)
+@authorizations.get(**OPTIONS, response_schema=AuthorizationList())
 def list_view(request: Request) -> dict[str, Any]:
     found = request.dbsession.scalars(
         select(Grant)

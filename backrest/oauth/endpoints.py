@@ -21,7 +21,7 @@ from backrest.oauth.answers import answer, error_answer, oauth_call
 from backrest.oauth.protocol_schemas import (
     IntrospectRequestSchema,
     IntrospectResponseSchema,
-    MetadataSchema,
+    AuthorizationServerMetadataSchema,
     RevokeRequestSchema,
     TokenRequestSchema,
     TokenResponseSchema,
@@ -53,6 +53,13 @@ metadata = Service(
 )
 
 CLIENT_PATHS = (token.path, revoke.path, introspect.path)
+REVOKED = {
+    "type": "object",
+    "properties": {},
+    "additionalProperties": False,
+    "description": "Nothing: the token works no more, if it ever did (RFC 7009 answers the same "
+    "for a token it does not know).",
+}
 FORM = "application/x-www-form-urlencoded"
 COMMON = {
     "permission": Permission.PUBLIC,
@@ -87,7 +94,7 @@ def token_view(request: Request) -> Response:
         return error_answer(error)
 
 
-@revoke.post(**COMMON, schema=RevokeRequestSchema())
+@revoke.post(**COMMON, schema=RevokeRequestSchema(), response_schema=REVOKED)
 def revoke_view(request: Request) -> Response:
     try:
         _refuse_other_bodies(request)
@@ -107,7 +114,7 @@ def introspect_view(request: Request) -> Response:
         return error_answer(error)
 
 
-@metadata.get(permission=Permission.PUBLIC, response_schema=MetadataSchema())
+@metadata.get(permission=Permission.PUBLIC, response_schema=AuthorizationServerMetadataSchema())
 def metadata_view(request: Request) -> dict[str, Any]:
     base = request.application_url
     return {

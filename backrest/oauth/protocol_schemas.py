@@ -24,6 +24,12 @@ def _field(
     return colander.SchemaNode(typ or Text(), missing=missing, description=description)
 
 
+def _words(description: str) -> colander.SchemaNode:
+    return colander.SchemaNode(
+        colander.Sequence(), colander.SchemaNode(Text(), name="word"), description=description
+    )
+
+
 def form_body(node: colander.SchemaNode | None) -> dict[str, Any]:
     """The OpenAPI request body of an OAuth endpoint: a form, as RFC 6749 section 3.2 requires."""
     schema = to_schema(node) if node is not None else {"type": "object"}
@@ -77,9 +83,20 @@ class IntrospectResponseSchema(colander.MappingSchema):
     iat = _field("When it was issued, in seconds since 1970.", typ=colander.Integer())
 
 
-class MetadataSchema(colander.MappingSchema):
+class AuthorizationServerMetadataSchema(colander.MappingSchema):
     issuer = _field("This server's URL.", required=True)
     authorization_endpoint = _field("Where users are sent to allow an application.", required=True)
     token_endpoint = _field("Where clients get tokens.", required=True)
     revocation_endpoint = _field("Where clients revoke tokens (RFC 7009).", required=True)
     introspection_endpoint = _field("Where confidential clients ask about tokens (RFC 7662).", required=True)
+    response_types_supported = _words("code: the authorization code flow.")
+    response_modes_supported = _words("query: the code comes back in the redirect URI's query.")
+    grant_types_supported = _words("What the token endpoint trades for tokens.")
+    code_challenge_methods_supported = _words("S256: PKCE's only method here.")
+    scopes_supported = _words("read, write.")
+    token_endpoint_auth_methods_supported = _words("How clients authenticate to get tokens.")
+    revocation_endpoint_auth_methods_supported = _words("How clients authenticate to revoke tokens.")
+    introspection_endpoint_auth_methods_supported = _words(
+        "How confidential clients authenticate to ask about tokens."
+    )
+    service_documentation = _field("This API's interactive documentation.", required=True)

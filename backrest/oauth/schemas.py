@@ -1,4 +1,7 @@
-"""The body of an application: each field on its own (the rules across fields are in ``client_rules``)."""
+"""The body of an application: each field on its own (the rules across fields are in ``client_rules``).
+
+And the answers about applications: a new secret, the grants a user gave.
+"""
 
 from __future__ import annotations
 
@@ -99,3 +102,29 @@ class ApplicationSchema(Body):
         "How the application gets tokens; password only for confidential clients.",
     )
     scopes = _choices_node("scope", SCOPES, SCOPES, "The most its tokens may do: read, write.")
+
+
+class ClientSecret(colander.MappingSchema):
+    client_secret = colander.SchemaNode(
+        colander.String(), description="The confidential client's new secret: shown once, kept nowhere."
+    )
+
+
+class AuthorizedApplication(colander.MappingSchema):
+    client_id = colander.SchemaNode(colander.String())
+    name = colander.SchemaNode(colander.String())
+
+
+class Authorization(colander.MappingSchema):
+    description = "An application a user allowed to act for them (an OAuth2 grant)."
+    id = colander.SchemaNode(colander.String())
+    application = AuthorizedApplication()
+    scopes = colander.SequenceSchema(
+        colander.SchemaNode(colander.String(), name="scope"), description="What its tokens may do."
+    )
+    created = colander.SchemaNode(colander.DateTime())
+    last_used = colander.SchemaNode(colander.DateTime(), missing=None, description="Null: never used.")
+
+
+class AuthorizationList(colander.MappingSchema):
+    results = colander.SequenceSchema(Authorization(), description="The newest first.")

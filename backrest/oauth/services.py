@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from backrest.content.declare import content_services
 from backrest.content.resources import id_factory
+from backrest.oauth.schemas import ClientSecret
 from backrest.oauth.views import ApplicationViews
 from backrest.security.permissions import Permission
 from backrest.service import Service
@@ -26,5 +27,12 @@ def application_services(content_type: ContentType) -> Iterable[Service]:
         "A new secret for a confidential application, shown once; the old one stops working.",
         factory=id_factory(content_type.model),
     )
-    secret.add_view("POST", views.rotate_secret, permission=Permission.EDIT, no_store=True)
+    secret.add_view(
+        "POST",
+        views.rotate_secret,
+        permission=Permission.EDIT,
+        no_store=True,
+        answers_representation=True,
+        response_schema=ClientSecret(),
+    )
     return collection, item, secret

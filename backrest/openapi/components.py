@@ -1,4 +1,4 @@
-"""The named schemas of a content type: its representation, its page, its bodies; and ``Meta``.
+"""The named schemas of a content type (its representation, page and bodies), and ``Meta``.
 
 They are named after the type's model: ``Document`` (an object as GET
 answers it), ``DocumentPage`` (a list's page), ``DocumentCreate`` (the body
@@ -6,6 +6,9 @@ of POST) and ``DocumentUpdate`` (of PUT and PATCH: every field optional),
 when it differs from the creation's. A model whose class name another
 type's components already use is named by its module too
 (``myapp.models.Document``).
+
+Every document has ``Error``, ``Meta``, ``Options`` and ``OptionsField``:
+no content type (nor answer, :mod:`backrest.openapi.answers`) takes those names.
 
 The representation holds the fields of the type's schema and ``__meta__``
 (:mod:`backrest.content.representation`). It is designed to be posted back,
@@ -27,7 +30,9 @@ if TYPE_CHECKING:
     from backrest.content.declare import ContentType
 
 META = "Meta"
-RESERVED = frozenset({"Error", META})
+OPTIONS = "Options"
+OPTIONS_FIELD = "OptionsField"
+RESERVED = frozenset({"Error", META, OPTIONS, OPTIONS_FIELD})
 SUFFIXES = ("", "Page", "Create", "Update")
 # Request-only keywords: what the server assumes when a field is left out, which keys it refuses.
 REQUEST_ONLY = ("default", "additionalProperties")
@@ -54,6 +59,17 @@ META_SCHEMA: dict[str, Any] = {
 
 def schema_reference(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
+
+
+def free_name(cls: type, name: str, taken: set[str], suffixes: Iterable[str] = ("",)) -> str:
+    """``name`` for the components of ``cls``, unless one it gives is taken: then the class's module and name.
+
+    The name is added to ``taken``, with each of ``suffixes``.
+    """
+    if not taken.isdisjoint(name + suffix for suffix in suffixes):
+        name = f"{cls.__module__}.{cls.__qualname__}"
+    taken.update(name + suffix for suffix in suffixes)
+    return name
 
 
 def _without_defaults(schema: dict[str, Any]) -> dict[str, Any]:
@@ -120,15 +136,10 @@ class ContentComponents:
 def component_names(content_types: Iterable[ContentType]) -> dict[str, str]:
     """The name of each type's components (by the type's name): its model's, unless already taken."""
     taken = set(RESERVED)
-    names = {}
-    for content_type in content_types:
-        model = content_type.model
-        name = model.__name__
-        if not taken.isdisjoint(name + suffix for suffix in SUFFIXES):
-            name = f"{model.__module__}.{model.__qualname__}"
-        taken.update(name + suffix for suffix in SUFFIXES)
-        names[content_type.name] = name
-    return names
+    return {
+        content_type.name: free_name(content_type.model, content_type.model.__name__, taken, SUFFIXES)
+        for content_type in content_types
+    }
 
 
 def content_components(

@@ -7,11 +7,14 @@ A service belongs to the content type whose URL it is under
 representations of the type's components, in each format ``format`` chooses,
 their validators (``ETag``, ``Last-Modified``) and 304s, ``If-Match`` and its
 412 (428 where ``backrest.require_if_match`` is set) on writes, a list's
-parameters; sharing an object anew is a 201.
+parameters; sharing an object anew is a 201. Every service under the type
+knows its representation's name, for the answers that are one
+(``answers_representation``, :mod:`backrest.openapi.options`).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from backrest.openapi import conditional
@@ -19,7 +22,7 @@ from backrest.openapi.components import content_components, schema_reference
 from backrest.openapi.headers import header, shared
 from backrest.openapi.listing import FORMAT, FORMAT_MEDIA_TYPES, PAGE_HEADERS, list_parameters
 from backrest.openapi.operations import NOTHING, Additions, openapi_path
-from backrest.openapi.responses import JSON, URI, success_response
+from backrest.openapi.responses import URI, success_response
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -64,8 +67,8 @@ PARTIAL = {
     )
 }
 
-# A new share is a 201; sharing again what is shared already, a 200.
-SHARED_ANEW = {"201": success_response(201, None, JSON, with_body=True)}
+# Sharing again what is shared already is a 200; a new share, a 201.
+SHARED_ANEW = (201,)
 
 
 class ContentDescriptions:
@@ -97,7 +100,8 @@ class ContentDescriptions:
         for content_type in self.types:
             prefix = f"/-/{content_type.name}/"
             if path.startswith(prefix):
-                return self._of(content_type, path.removeprefix(prefix), method)
+                additions = self._of(content_type, path.removeprefix(prefix), method)
+                return replace(additions, representation=self.components[content_type.name].representation)
         return NOTHING
 
     def _of(self, content_type: ContentType, place: str, method: str) -> Additions:
@@ -134,7 +138,7 @@ class ContentDescriptions:
             # A part of the data has a body: a HEAD's has none.
             partial = PARTIAL if method == "GET" else {}
             return self._read(tags, BINARY, DATA_HEADERS, parameters=RANGES, responses=partial)
-        return Additions(tags, responses=SHARED_ANEW if (place, method) == (SHARE, "PUT") else {})
+        return Additions(tags, other_successes=SHARED_ANEW if (place, method) == (SHARE, "PUT") else ())
 
     @staticmethod
     def _read(

@@ -4,11 +4,16 @@ A type maps by its class, subclasses included (``backrest.schema.Text`` is a
 string); validators add their constraints. A type or a validator not listed
 here adds nothing: a custom one is documented as "any value" rather than
 refused, and the server stays the judge of what it accepts.
+
+A schema is read as a request sends it (:func:`to_schema`) or as an answer
+holds it (:func:`answer_schema`): ``missing`` says which fields a request may
+leave out, and which an answer may.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import colander
 
@@ -35,34 +40,76 @@ JSON_VALUES = (str, int, float, list, tuple, dict)
 
 LENGTH_KEYWORDS = {"string": ("minLength", "maxLength"), "array": ("minItems", "maxItems")}
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    Refer = Callable[[colander.SchemaNode], "dict[str, Any] | None"]
+
+
+@dataclass(frozen=True)
+class _Reading:
+    answer: bool
+    refer: Refer | None = None
+
+
+_AS_REQUESTED = _Reading(answer=False)
+
+
+def schema_node(schema: Any) -> colander.SchemaNode:
+    """Cornice takes a schema class or instance."""
+    return schema() if isinstance(schema, type) else schema
+
 
 def to_schema(node: colander.SchemaNode) -> dict[str, Any]:
-    """The schema object of ``node`` and its children."""
+    """The schema object of ``node`` and its children, as a request sends them."""
+    return _schema(node, _AS_REQUESTED)
+
+
+def answer_schema(node: colander.SchemaNode, refer: Refer | None = None) -> dict[str, Any]:
+    """The schema object of ``node`` and its children, as an answer holds them.
+
+    An answer holds every field but those it may leave out
+    (``missing=colander.drop``); ``missing=None`` is a field that may be
+    ``null``. Defaults, and an empty required string refused, are what the
+    server makes of a request: they say nothing of an answer. ``refer`` may
+    give a node's reference (to a named component), which then stands for it.
+    """
+    return _schema(node, _Reading(answer=True, refer=refer))
+
+
+def _schema(node: colander.SchemaNode, reading: _Reading) -> dict[str, Any]:
+    reference = reading.refer(node) if reading.refer is not None else None
+    if reference is not None:
+        return reference
     typ = node.typ
     if isinstance(typ, colander.Mapping):
-        schema = _object(node)
+        schema = _object(node, reading)
     elif isinstance(typ, colander.Sequence):
-        schema = {"type": "array", "items": to_schema(node.children[0])}
+        schema = {"type": "array", "items": _schema(node.children[0], reading)}
     else:
         schema = next((dict(mapped) for cls, mapped in TYPES if isinstance(typ, cls)), {})
     schema.update(constraints(node.validator, schema.get("type")))
-    if _refuses_empty_string(node):
+    if not reading.answer and _refuses_empty_string(node):
         schema["minLength"] = max(schema.get("minLength", 0), 1)
     if node.description:
         schema["description"] = str(node.description)
-    if isinstance(node.missing, JSON_VALUES):
+    if not reading.answer and isinstance(node.missing, JSON_VALUES):
         schema["default"] = list(node.missing) if isinstance(node.missing, tuple) else node.missing
     if node.missing is None:
         schema["nullable"] = True
     return schema
 
 
-def _object(node: colander.SchemaNode) -> dict[str, Any]:
+def _required(child: colander.SchemaNode, reading: _Reading) -> bool:
+    return child.missing is not colander.drop if reading.answer else child.required
+
+
+def _object(node: colander.SchemaNode, reading: _Reading) -> dict[str, Any]:
     schema: dict[str, Any] = {
         "type": "object",
-        "properties": {child.name: to_schema(child) for child in node.children},
+        "properties": {child.name: _schema(child, reading) for child in node.children},
     }
-    required = [child.name for child in node.children if child.required]
+    required = [child.name for child in node.children if _required(child, reading)]
     if required:
         schema["required"] = required
     if node.typ.unknown == "raise":

@@ -3,7 +3,9 @@
 Only ``servers`` depends on the request: it is the application's URL as the
 caller reached it, behind a trusted proxy too. Content types add their
 components, their tags and what the contract says of their operations
-(:mod:`backrest.openapi.content`).
+(:mod:`backrest.openapi.content`); the answers that definitions declare add
+theirs (:mod:`backrest.openapi.answers`), and every ``OPTIONS`` answers
+``Options`` (:mod:`backrest.openapi.options_body`).
 """
 
 from __future__ import annotations
@@ -14,11 +16,14 @@ from typing import TYPE_CHECKING, Any
 from pyramid.interfaces import IDefaultCSRFOptions
 
 from backrest.oauth.scope_words import DESCRIPTIONS as SCOPES
-from backrest.openapi.components import META, META_SCHEMA
+from backrest.openapi.answers import AnswerComponents
+from backrest.openapi.components import META, META_SCHEMA, RESERVED
 from backrest.openapi.content import ContentDescriptions
 from backrest.openapi.converter import to_schema
 from backrest.openapi.headers import SHARED as HEADERS
 from backrest.openapi.operations import openapi_path, operation
+from backrest.openapi.options_body import SCHEMAS as OPTIONS_SCHEMAS
+from backrest.openapi.options_body import with_options_body
 from backrest.openapi.responses import error_components
 from backrest.openapi.schemas import ErrorSchema
 
@@ -32,7 +37,9 @@ OPENAPI_VERSION = "3.0.3"
 REGISTRY_KEY = "backrest.openapi"
 
 
-def paths(registry: Registry, content: ContentDescriptions) -> dict[str, dict[str, Any]]:
+def paths(
+    registry: Registry, content: ContentDescriptions, answers: AnswerComponents
+) -> dict[str, dict[str, Any]]:
     """Every method of every service, in the order they were registered."""
     found: dict[str, dict[str, Any]] = {}
     for service in registry["backrest.services"]:
@@ -40,8 +47,12 @@ def paths(registry: Registry, content: ContentDescriptions) -> dict[str, dict[st
         for method, view, args in service.definitions:
             # Cornice may define one method several times (by predicate); the first describes it.
             name = method.lower()
-            if name not in item:
-                item[name] = operation(service, method, view, args, content.additions(service, method))
+            if name in item:
+                continue
+            additions = content.additions(service, method)
+            if method == "OPTIONS":
+                additions = with_options_body(additions)
+            item[name] = operation(service, method, view, args, additions, answers=answers)
     return found
 
 
@@ -110,7 +121,8 @@ def oauth2_scheme(base: str) -> dict[str, Any]:
 def build(registry: Registry) -> dict[str, Any]:
     """The document, without ``servers``."""
     content = ContentDescriptions(registry)
-    found = paths(registry, content)
+    answers = AnswerComponents(taken={*RESERVED, *content.schemas()})
+    found = paths(registry, content, answers)
     return {
         "openapi": OPENAPI_VERSION,
         "info": {
@@ -122,7 +134,13 @@ def build(registry: Registry) -> dict[str, Any]:
         "tags": content.tags(),
         "paths": found,
         "components": {
-            "schemas": {"Error": to_schema(ErrorSchema()), META: META_SCHEMA, **content.schemas()},
+            "schemas": {
+                "Error": to_schema(ErrorSchema()),
+                META: META_SCHEMA,
+                **OPTIONS_SCHEMAS,
+                **content.schemas(),
+                **answers.schemas,
+            },
             "responses": error_components(sorted(_error_statuses(found))),
             "headers": HEADERS,
             "securitySchemes": security_schemes(registry),

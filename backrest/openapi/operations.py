@@ -9,8 +9,10 @@ from the view's return annotation when it is an HTTP exception
 (``-> HTTPNoContent`` is a 204), else it is 200.
 
 What the definition does not say but the service's place in the API does
-(a content type's list parameters, validators, components) comes as
-:class:`Additions`; the definition's own options win over them.
+(a content type's list parameters, validators, components; the body of
+every ``OPTIONS``) comes as :class:`Additions`; the definition's own options
+win over them. The named schemas of declared answers are collected in the
+document's :class:`~backrest.openapi.answers.AnswerComponents`.
 """
 
 from __future__ import annotations
@@ -23,8 +25,9 @@ import colander
 from pyramid.httpexceptions import HTTPException
 
 from backrest.openapi.components import schema_reference
-from backrest.openapi.converter import to_schema
+from backrest.openapi.converter import schema_node, to_schema
 from backrest.openapi.forms import form_fields
+from backrest.openapi.headers import shared
 from backrest.openapi.responses import (
     DEFAULT_REFERENCE,
     JSON,
@@ -39,6 +42,7 @@ from backrest.validation import body_validator
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
+    from backrest.openapi.answers import AnswerComponents
     from backrest.service import Service
 
 PATH_PARAMETER = re.compile(r"\{(?P<name>\w+)(?::(?P<pattern>[^}]*))?\}")
@@ -65,6 +69,10 @@ class Additions:
     """Other media types of the successful answer than the definition's (those ``?format=`` chooses)."""
     responses: Mapping[str, dict[str, Any]] = field(default_factory=dict)
     """Other answers that are no errors (a 304)."""
+    other_successes: tuple[int, ...] = ()
+    """Other statuses of the successful answer, with the same body and headers."""
+    representation: str | None = None
+    """The name of the representation of the content type the service belongs to."""
     error_statuses: frozenset[int] = frozenset()
     schemas: Mapping[str, dict[str, Any]] = field(default_factory=dict)
     """Named schemas: a body that is one of them is written as a reference to it."""
@@ -76,11 +84,6 @@ NOTHING = Additions()
 def openapi_path(path: str) -> str:
     r"""``/-/things/{id:\d+}`` is ``/-/things/{id}``."""
     return PATH_PARAMETER.sub(lambda match: "{" + match["name"] + "}", path)
-
-
-def schema_node(schema: Any) -> colander.SchemaNode:
-    """Cornice takes a schema class or instance."""
-    return schema() if isinstance(schema, type) else schema
 
 
 def request_parts(schema: Any) -> dict[str, colander.SchemaNode]:
@@ -177,12 +180,23 @@ def security(permission: Any, method: str) -> list[dict[str, list[str]]] | None:
     return [*session, {"key": []}, {"basic": []}, {"bearer": []}, {"oauth2": [needed]}]
 
 
-def response_schema(args: dict[str, Any], additions: Additions) -> dict[str, Any] | None:
-    """The successful answer's body: the definition's (colander node or OpenAPI schema), or the additions'."""
+def response_schema(
+    args: dict[str, Any], additions: Additions, answers: AnswerComponents
+) -> dict[str, Any] | None:
+    """The successful answer's body: the definition's (:mod:`backrest.openapi.answers`), or the additions'."""
     declared = args.get("response_schema")
+    if args.get("answers_representation"):
+        return answers.represented(declared, additions.representation)
     if declared is None:
         return additions.response_schema
-    return declared if isinstance(declared, dict) else to_schema(schema_node(declared))
+    return answers.body(declared)
+
+
+def success_headers(args: dict[str, Any], additions: Additions) -> Mapping[str, dict[str, Any]]:
+    """The successful answer's headers: an object's representation comes with its ETag."""
+    if args.get("answers_representation"):
+        return {**additions.headers, **shared("ETag")}
+    return additions.headers
 
 
 def unique(params: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -199,8 +213,13 @@ def operation(
     view: Callable[..., Any],
     args: dict[str, Any],
     additions: Additions = NOTHING,
+    *,
+    answers: AnswerComponents,
 ) -> dict[str, Any]:
-    """The operation object of one method of ``service``, as Cornice defined it."""
+    """The operation object of one method of ``service``, as Cornice defined it.
+
+    The named schemas of its answer go to ``answers``.
+    """
     parts = request_parts(args.get("schema"))
     params = unique([*parameters(service.path, parts), *additions.parameters])
     reads_body = (
@@ -217,17 +236,20 @@ def operation(
         finds_object=any(param["in"] == "path" for param in params),
     )
     statuses.update(args.get("error_statuses", ()), additions.error_statuses)
-    status = success_status(view, args)
-    success = success_response(
-        status,
-        response_schema(args, additions),
-        args.get("response_media_type", JSON),
-        with_body=method != "HEAD",
-        headers=additions.headers,
-        also=additions.media_types,
-    )
-    answers = {
-        str(status): success,
+    body = response_schema(args, additions, answers)
+    successes = {
+        str(status): success_response(
+            status,
+            body,
+            args.get("response_media_type", JSON),
+            with_body=method != "HEAD",
+            headers=success_headers(args, additions),
+            also=additions.media_types,
+        )
+        for status in (success_status(view, args), *additions.other_successes)
+    }
+    responses = {
+        **successes,
         **additions.responses,
         **{str(code): error_reference(code) for code in statuses},
     }
@@ -236,7 +258,7 @@ def operation(
         "summary": service.description,
         "tags": list(args.get("openapi_tags") or additions.tags or [service.name.partition(".")[0]]),
         "responses": {
-            **{code: answers[code] for code in sorted(answers, key=int)},
+            **{code: responses[code] for code in sorted(responses, key=int)},
             "default": DEFAULT_REFERENCE,
         },
     }

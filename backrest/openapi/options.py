@@ -9,9 +9,15 @@ deriver below declares these and leaves the view as it is.
     The status of a successful answer (``201`` for a creation).
 ``response_schema``
     The successful answer's body: a colander node (a class or an instance),
-    converted as request bodies are, or a ``dict`` that is already an OpenAPI
-    3.0 schema object, used as it is (``{"$ref": "#/components/schemas/Document"}``,
-    ``{"type": "array", "items": {...}}``).
+    read as an answer holds it, each of its mapping classes a named schema;
+    a ``dict`` that is already an OpenAPI 3.0 schema object, used as it is
+    (``{"$ref": "#/components/schemas/Document"}``,
+    ``{"type": "array", "items": {...}}``). See :mod:`backrest.openapi.answers`.
+``answers_representation``
+    ``True`` when the successful answer is the object the URL is about, as
+    its own URL represents it (with its ``ETag``), for a service under a
+    content type's items; ``response_schema`` then declares the fields the
+    answer holds beside the representation's, if any.
 ``response_media_type``
     The media type of that body, when it is not ``application/json``.
 ``error_statuses``
@@ -44,6 +50,7 @@ if TYPE_CHECKING:
 OPTIONS = (
     "success_status",
     "response_schema",
+    "answers_representation",
     "response_media_type",
     "error_statuses",
     "request_body",

@@ -17,9 +17,14 @@ openapi = Service("openapi.openapi", "/-/openapi.json", "The OpenAPI document of
 docs = Service("openapi.docs", "/-/docs", "This API's interactive documentation.")
 
 SERVICES = (openapi, docs)
+DOCUMENT = {
+    "type": "object",
+    "description": "This document: OpenAPI 3.0, whose own specification describes it.",
+    "externalDocs": {"url": "https://spec.openapis.org/oas/v3.0.3"},
+}
 
 
-@openapi.get(permission=Permission.PUBLIC)
+@openapi.get(permission=Permission.PUBLIC, response_schema=DOCUMENT)
 def openapi_view(request: Request) -> dict[str, Any]:
     return document(request)
 

@@ -15,6 +15,7 @@ from backrest.security.reauth import require_recent_password
 from backrest.service import Service
 from backrest.sessions.cookies import clear_session_cookie, session_service
 from backrest.sessions.models import UserSession
+from backrest.sessions.schemas import SessionList
 
 if TYPE_CHECKING:
     from pyramid.request import Request
@@ -26,7 +27,7 @@ SERVICES = (sessions, session)
 OPTIONS = {"permission": Permission.ACCOUNT, "no_store": True}
 
 
-@sessions.get(**OPTIONS)
+@sessions.get(**OPTIONS, response_schema=SessionList())
 def list_view(request: Request) -> dict[str, Any]:
     return {"results": session_service(request).sessions_of(request.identity.user)}
 

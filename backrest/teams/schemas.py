@@ -1,4 +1,4 @@
-"""The bodies of teams and of the invitations to join them."""
+"""The bodies of teams and of the invitations to join them, and the answers about invitations."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from typing import Any
 
 import colander
 
+from backrest.accounts.schemas import Success
 from backrest.schema import Body, email_node, text_node
 from backrest.teams.membership import known_permissions
 from backrest.teams.models import NAME_LENGTH, PERMISSION_LENGTH
@@ -33,3 +34,19 @@ class TeamSchema(Body):
 
 class MemberSchema(Body):
     email = email_node(description="The address to invite: its owner joins the team by accepting.")
+
+
+class Invitation(colander.MappingSchema):
+    description = "An invitation to join a team, as its managers see it."
+    id = colander.SchemaNode(colander.String())
+    email = colander.SchemaNode(colander.String(), description="The address invited, as it was typed.")
+    expires = colander.SchemaNode(colander.DateTime())
+
+
+class Invited(Success):
+    description = "The invitation is mailed: the same answer whatever the address."
+    invitation = Invitation()
+
+
+class InvitationList(colander.MappingSchema):
+    results = colander.SequenceSchema(Invitation(), description="The pending ones, the oldest first.")

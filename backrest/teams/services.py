@@ -8,10 +8,11 @@ from backrest.accounts.schemas import TokenSchema
 from backrest.content.declare import content_services
 from backrest.content.resources import id_factory
 from backrest.keys.schemas import KeySchema
+from backrest.keys.views import LISTED, MADE
 from backrest.security.permissions import Permission
 from backrest.service import Service
 from backrest.teams.invitation_views import InvitationViews
-from backrest.teams.schemas import MemberSchema
+from backrest.teams.schemas import InvitationList, Invited, MemberSchema
 from backrest.teams.views import TeamViews
 from backrest.validation import body_validator
 
@@ -57,13 +58,16 @@ def invitation_services(views: TeamViews, factory: Callable[[Request], ItemResou
         schema=MemberSchema(),
         validators=(body_validator,),
         success_status=202,
+        response_schema=Invited(),
     )
-    pending.add_view("GET", invitations.list, **MANAGED)
+    pending.add_view("GET", invitations.list, **MANAGED, response_schema=InvitationList())
     invitation.add_view("DELETE", invitations.revoke, **MANAGED)
+    # The new member's team, as its own URL represents it.
+    joined = {**INVITEE, "answers_representation": True}
     accept.add_view(
-        "POST", invitations.accept_in_body, **INVITEE, schema=TokenSchema(), validators=(body_validator,)
+        "POST", invitations.accept_in_body, **joined, schema=TokenSchema(), validators=(body_validator,)
     )
-    accept_token.add_view("POST", invitations.accept_in_path, **INVITEE)
+    accept_token.add_view("POST", invitations.accept_in_path, **joined)
     return accept, accept_token, members, pending, invitation
 
 
@@ -77,15 +81,8 @@ def team_services(content_type: ContentType) -> Iterable[Service]:
     member.add_view("DELETE", views.remove_member, permission=Permission.VIEW)
     keys = Service("teams.keys", "/-/teams/{id}/keys/", "The API keys of a team.", factory=factory)
     key = Service("teams.key", "/-/teams/{id}/keys/{key_id}", "One API key of a team.", factory=factory)
-    keys.add_view("GET", views.list_keys, **MANAGED)
-    keys.add_view(
-        "POST",
-        views.make_key,
-        **MANAGED,
-        schema=KeySchema(),
-        validators=(body_validator,),
-        success_status=201,
-    )
+    keys.add_view("GET", views.list_keys, **MANAGED, **LISTED)
+    keys.add_view("POST", views.make_key, **MANAGED, **MADE, schema=KeySchema(), validators=(body_validator,))
     key.add_view("DELETE", views.revoke_key, **MANAGED)
     # Before the team's own services: /-/teams/invitations/ is no team's id.
     return (

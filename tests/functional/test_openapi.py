@@ -7,9 +7,11 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin
 
 import pytest
-from openapi_schema_validator import OAS30Validator
+from openapi_schema_validator import OAS30Validator, oas30_format_checker
 from openapi_spec_validator import validate
+from sqlalchemy import update
 
+from backrest.accounts.models import User
 from backrest.openapi.operations import openapi_path
 from backrest.security.permissions import Permission
 from backrest.service import Service, register_services
@@ -414,6 +416,245 @@ def test_a_page_that_breaks_its_component_is_refused(logged_in, document):
     assert not schema_validator(document, {"$ref": "#/components/schemas/DocumentPage"}).is_valid(
         {**page, "results": [{"title": "No meta"}]}
     )
+
+
+# Every success is typed, and every answer is what its type says
+
+
+FREE_FORM = {("/-/openapi.json", "get")}
+"""Answers no schema here describes: this document, which the OpenAPI specification describes."""
+JSON = "application/json"
+
+
+def flattened(document, schema):
+    """``schema`` with its reference followed, and the parts of an ``allOf`` merged into it."""
+    schema = resolved(document, schema)
+    merged = {key: value for key, value in schema.items() if key != "allOf"}
+    for part in schema.get("allOf", ()):
+        flat = flattened(document, part)
+        merged["properties"] = {**merged.get("properties", {}), **flat.get("properties", {})}
+        merged.update({key: value for key, value in flat.items() if key != "properties"})
+    return merged
+
+
+def untyped(document, schema):
+    """Any value at all, or an object of any keys and values: nothing is said of it.
+
+    (A typed method that returns nothing answers a ``null`` the schema says,
+    without a type: OpenAPI 3.0 has none for it.)
+    """
+    flat = flattened(document, schema)
+    if not flat:
+        return True
+    return flat.get("type") == "object" and not flat.get("properties") and "additionalProperties" not in flat
+
+
+def json_successes(document):
+    for path, method, described in operations(document):
+        for status, response in described["responses"].items():
+            schema = resolved(document, response).get("content", {}).get(JSON, {}).get("schema")
+            if status.startswith("2") and schema is not None:
+                yield (path, method, status), schema
+
+
+def test_every_json_success_is_typed(described_app):
+    document = Browser(described_app).get("/-/openapi.json").json
+    found = [
+        operation
+        for operation, schema in json_successes(document)
+        if untyped(document, schema) and operation[:2] not in FREE_FORM
+    ]
+    assert found == []
+
+
+def test_an_answer_of_any_object_says_why(document):
+    described = dict(json_successes(document))
+    for path, method in FREE_FORM:
+        assert described[path, method, "200"]["description"]
+
+
+def test_every_options_answers_the_options_schema(described_app):
+    document = Browser(described_app).get("/-/openapi.json").json
+    for (_path, method, _status), schema in json_successes(document):
+        if method == "options":
+            assert schema == {"$ref": "#/components/schemas/Options"}
+
+
+def undescribed(document, schema, value, where="answer"):
+    """The keys in ``value`` that ``schema`` does not name: what a schema of it forgot."""
+    schema = flattened(document, schema)
+    if isinstance(value, list) and "items" in schema:
+        return [
+            key
+            for n, item in enumerate(value)
+            for key in undescribed(document, schema["items"], item, f"{where}.{n}")
+        ]
+    if not isinstance(value, dict):
+        return []
+    properties = schema.get("properties", {})
+    extra = schema.get("additionalProperties")
+    found = []
+    for key, item in value.items():
+        if key in properties or isinstance(extra, dict):
+            found += undescribed(document, properties.get(key, extra), item, f"{where}.{key}")
+        else:
+            found.append(f"{where}.{key}")
+    return found
+
+
+def assert_answers_as_described(document, response, path, method, *, every_key=True):
+    """``response`` is valid against its operation's schema (the timestamps' format too), naming every key.
+
+    A content type's representation may hold read-only keys of its model
+    that are not described (``every_key=False``): a team's ``members``.
+    """
+    method = method.lower()
+    described = document["paths"][path][method]["responses"][str(response.status_int)]
+    schema = described["content"][JSON]["schema"]
+    checked = {**schema, "components": document["components"]}
+    OAS30Validator(checked, format_checker=oas30_format_checker).validate(response.json)
+    if every_key:
+        assert undescribed(document, schema, response.json) == []
+
+
+def test_signup_and_login_answer_as_described(browser, mailbox, document):
+    signed_up = browser.post_json("/-/signup", {"email": "ada@example.com", "password": PASSWORD}, status=201)
+    assert_answers_as_described(document, signed_up, "/-/signup", "POST")
+    assert_answers_as_described(document, browser.get("/-/login"), "/-/login", "GET")
+    token = mailbox.last_to("ada@example.com").token
+    confirmed = browser.post_json("/-/confirm/", {"token": token})
+    assert_answers_as_described(document, confirmed, "/-/confirm/", "POST")
+    logged_in = browser.login("ada@example.com", PASSWORD)
+    assert_answers_as_described(document, logged_in, "/-/login", "PUT")
+    status = browser.get("/-/login")
+    assert status.json["authenticated"] is True
+    assert_answers_as_described(document, status, "/-/login", "GET")
+
+
+def test_account_answers_are_as_described(logged_in, document):
+    assert_answers_as_described(document, logged_in.get("/-/userprofile"), "/-/userprofile", "GET")
+    updated = logged_in.put_json("/-/userprofile", {"lastname": "Lovelace"})
+    assert_answers_as_described(document, updated, "/-/userprofile", "PUT")
+    changed = logged_in.put_json("/-/password", {"current": PASSWORD, "password": PASSWORD + "!"})
+    assert "csrf_token" in changed.json
+    assert_answers_as_described(document, changed, "/-/password", "PUT")
+
+
+def test_keys_answer_as_described(logged_in, document):
+    made = logged_in.post_json("/-/keys/", {"name": "ci", "scopes": ["read"]}, status=201)
+    assert_answers_as_described(document, made, "/-/keys/", "POST")
+    listed = logged_in.get("/-/keys/")
+    assert listed.json["results"]
+    assert_answers_as_described(document, listed, "/-/keys/", "GET")
+    team = logged_in.post_json("/-/teams/", {"name": "Crew"}, status=201).json
+    team_keys = f"/-/teams/{team['__meta__']['id']}/keys/"
+    made = logged_in.post_json(team_keys, {"name": "ci"}, status=201)
+    assert_answers_as_described(document, made, "/-/teams/{id}/keys/", "POST")
+    assert_answers_as_described(document, logged_in.get(team_keys), "/-/teams/{id}/keys/", "GET")
+
+
+def test_sessions_answer_as_described(logged_in, document):
+    listed = logged_in.get("/-/sessions/")
+    assert listed.json["results"]
+    assert_answers_as_described(document, listed, "/-/sessions/", "GET")
+
+
+@pytest.mark.parametrize("collection", ["documents", "files"])
+def test_shares_answer_as_described(logged_in, document, collection):
+    team = logged_in.post_json("/-/teams/", {"name": "Crew"}, status=201).json
+    if collection == "documents":
+        made = logged_in.post_json("/-/documents/", {"title": "Plan"}, status=201)
+    else:
+        made = logged_in.post("/-/files/", upload_files=[("file", "a.txt", b"hi", "text/plain")], status=201)
+    shares = made.headers["Location"].removeprefix("http://localhost") + "/shares/"
+    share = f"/-/{collection}/{{id}}/shares/{{team_id}}"
+    for status in (201, 200):
+        shared = logged_in.put(shares + team["__meta__"]["id"], status=status)
+        assert_answers_as_described(document, shared, share, "PUT")
+    listed = logged_in.get(shares)
+    assert listed.json["results"]
+    assert_answers_as_described(document, listed, f"/-/{collection}/{{id}}/shares/", "GET")
+
+
+def test_invitations_answer_as_described(logged_in, mailbox, document):
+    team = logged_in.post_json("/-/teams/", {"name": "Crew"}, status=201).json
+    team_url = f"/-/teams/{team['__meta__']['id']}"
+    invited = logged_in.post_json(f"{team_url}/members", {"email": "ada@example.com"}, status=202)
+    assert_answers_as_described(document, invited, "/-/teams/{id}/members", "POST")
+    pending = logged_in.get(f"{team_url}/invitations/")
+    assert pending.json["results"]
+    assert_answers_as_described(document, pending, "/-/teams/{id}/invitations/", "GET")
+    joined = logged_in.post(f"/-/teams/invitations/{mailbox.last_to('ada@example.com').token}")
+    assert_answers_as_described(document, joined, "/-/teams/invitations/{token}", "POST", every_key=False)
+
+
+@pytest.fixture
+def admin(logged_in, dbsession):
+    """ada@example.com, an admin: she may register applications."""
+    dbsession.execute(update(User).where(User.email == "ada@example.com").values(is_admin=True))
+    dbsession.commit()
+    logged_in.login("ada@example.com", PASSWORD)
+    return logged_in
+
+
+def register(admin, client_type):
+    return admin.post_json(
+        "/-/applications/",
+        {"name": "Notes", "client_type": client_type, "redirect_uris": ["https://app.example/cb"]},
+        status=201,
+    ).json
+
+
+def test_a_new_client_secret_answers_as_described(admin, document):
+    made = register(admin, "confidential")
+    rotated = admin.post(made["__meta__"]["url"].removeprefix("http://localhost") + "/secret")
+    assert_answers_as_described(document, rotated, "/-/applications/{id}/secret", "POST", every_key=False)
+    assert rotated.json["client_secret"]
+
+
+def test_oauth_answers_as_described(admin, document):
+    client_id = register(admin, "public")["client_id"]
+    revoked = admin.post("/oauth2/revoke", {"client_id": client_id, "token": "unknown"})
+    assert_answers_as_described(document, revoked, "/oauth2/revoke", "POST")
+    metadata = "/.well-known/oauth-authorization-server"
+    assert_answers_as_described(document, admin.get(metadata), metadata, "GET")
+    assert_answers_as_described(document, admin.get("/-/authorizations/"), "/-/authorizations/", "GET")
+
+
+def test_discovery_answers_as_described(browser, document):
+    for path in ("/-/", "/-/heartbeat", "/-/version"):
+        assert_answers_as_described(document, browser.get(path), path, "GET")
+
+
+@pytest.mark.parametrize(
+    ("url", "path"),
+    [
+        ("/-/signup", "/-/signup"),
+        ("/-/keys/", "/-/keys/"),
+        ("/-/documents/", "/-/documents/"),
+        ("/-/files/", "/-/files/"),
+        ("/-/teams/", "/-/teams/"),
+        ("/-/api/home/describe_site", "/-/api/home/describe_site"),
+    ],
+)
+def test_options_answer_as_described(logged_in, document, url, path):
+    answer = logged_in.options(url)
+    assert answer.json["actions"]
+    assert_answers_as_described(document, answer, path, "OPTIONS")
+
+
+def test_options_of_an_item_answer_as_described(logged_in, document):
+    made = logged_in.post_json("/-/teams/", {"name": "Crew"}, status=201).json
+    answer = logged_in.options(made["__meta__"]["url"].removeprefix("http://localhost"))
+    assert answer.json["actions"]["PUT"]["permissions"]["choices"]
+    assert_answers_as_described(document, answer, "/-/teams/{id}", "OPTIONS")
+
+
+def test_an_answer_with_a_key_the_schema_forgot_is_refused(logged_in, document):
+    schema = {"$ref": "#/components/schemas/SessionList"}
+    listed = logged_in.get("/-/sessions/").json
+    listed["results"][0]["secret"] = "x"
+    assert undescribed(document, schema, listed) == ["answer.results.0.secret"]
 
 
 # Content types: tags

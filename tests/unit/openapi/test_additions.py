@@ -1,7 +1,9 @@
 """What the document adds to an operation (a content type's contract), and what the definition keeps."""
 
 import colander
+import pytest
 
+from backrest.openapi.answers import AnswerComponents
 from backrest.openapi.operations import Additions, operation
 from backrest.schema import Body, text_node
 from backrest.security.permissions import Permission
@@ -19,6 +21,10 @@ class Query(colander.MappingSchema):
 
 class RequestSchema(colander.MappingSchema):
     querystring = Query()
+
+
+class NoteSecret(colander.MappingSchema):
+    secret = colander.SchemaNode(colander.String())
 
 
 NOTE = {"$ref": "#/components/schemas/Note"}
@@ -42,9 +48,19 @@ def create_note(request) -> dict:
     return {}
 
 
-def described(method, additions):
+@notes.put(permission=Permission.PUBLIC, answers_representation=True)
+def join_note(request) -> dict:
+    return {}
+
+
+@notes.patch(permission=Permission.PUBLIC, answers_representation=True, response_schema=NoteSecret())
+def rotate_note_secret(request) -> dict:
+    return {}
+
+
+def described(method, additions, answers=None):
     args, view = next((args, view) for defined, view, args in notes.definitions if defined == method)
-    return operation(notes, method, view, args, additions)
+    return operation(notes, method, view, args, additions, answers=answers or AnswerComponents())
 
 
 def test_additions_describe_what_the_definition_does_not():
@@ -100,3 +116,30 @@ def test_a_body_that_is_a_named_schema_refers_to_it():
     assert content["application/xml"]["schema"] == {"$ref": "#/components/schemas/NoteCreate"}
     other = described("POST", Additions(schemas={"Other": {"type": "object"}}))["requestBody"]["content"]
     assert other["application/json"]["schema"] == named
+
+
+def test_other_successes_answer_the_same_body_and_headers():
+    responses = described("GET", Additions(response_schema=NOTE, other_successes=(201,)))["responses"]
+    assert responses["201"]["description"] == "Created"
+    assert responses["201"]["content"] == responses["200"]["content"]
+    assert responses["201"]["headers"] == responses["200"]["headers"]
+
+
+def test_an_answer_that_is_the_representation_refers_to_it_with_its_etag():
+    success = described("PUT", Additions(representation="Note"))["responses"]["200"]
+    assert success["content"]["application/json"]["schema"] == NOTE
+    assert success["headers"]["ETag"] == {"$ref": "#/components/headers/ETag"}
+
+
+def test_fields_beside_the_representation_are_a_named_schema_of_their_own():
+    answers = AnswerComponents()
+    success = described("PATCH", Additions(representation="Note"), answers)["responses"]["200"]
+    assert success["content"]["application/json"]["schema"] == {
+        "allOf": [NOTE, {"$ref": "#/components/schemas/NoteSecret"}]
+    }
+    assert answers.schemas["NoteSecret"]["required"] == ["secret"]
+
+
+def test_only_a_content_types_service_answers_its_representation():
+    with pytest.raises(ValueError, match="content type"):
+        described("PUT", Additions())

@@ -2,6 +2,7 @@ import colander
 import pytest
 from pyramid.httpexceptions import HTTPCreated, HTTPFound, HTTPNoContent
 
+from backrest.openapi.answers import AnswerComponents
 from backrest.openapi.operations import (
     openapi_path,
     operation,
@@ -38,9 +39,9 @@ def definition(service, method="GET"):
     return next((args, view) for defined, view, args in service.definitions if defined == method)
 
 
-def described(service, method):
+def described(service, method, answers=None):
     args, view = definition(service, method)
-    return operation(service, method, view, args)
+    return operation(service, method, view, args, answers=answers or AnswerComponents())
 
 
 # Paths and parameters
@@ -201,11 +202,11 @@ def test_operation_without_body_validator_or_schema_has_no_body():
     assert "requestBody" not in described(notes, "DELETE")
 
 
-def test_declared_response_schema_describes_the_success():
-    success = described(notes, "GET")["responses"]["200"]
-    assert success["content"]["application/json"]["schema"]["properties"] == {
-        "title": {"type": "string", "maxLength": 10, "minLength": 1}
-    }
+def test_declared_response_schema_describes_the_success_as_a_named_answer():
+    answers = AnswerComponents()
+    success = described(notes, "GET", answers)["responses"]["200"]
+    assert success["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Note"}
+    assert answers.schemas["Note"]["properties"] == {"title": {"type": "string", "maxLength": 10}}
 
 
 def test_head_success_has_no_body():
