@@ -3,7 +3,9 @@
 Fields are ``name=value`` arguments with the dotted names of forms
 (``attributes.priority=2``, ``tags=a tags=b``, ``tags.=`` for an empty
 list): they are sent as form fields, and the service types them as it types
-an HTML form's. The credential is the profile ``--profile`` names in the
+an HTML form's. A method's field ``name=@path`` sends the file at ``path``
+(as curl's ``-F``), streamed in a multipart body; ``name=@@text`` sends the
+text ``@text``. The credential is the profile ``--profile`` names in the
 credentials file; else the key in ``BACKREST_KEY`` (``KEYID:SECRET``); else
 the file's ``[default]`` profile; else none. Never an argument: every user
 of the machine can read a command's arguments (``ps``).
@@ -17,6 +19,7 @@ import json
 import os
 import sys
 import textwrap
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -26,6 +29,7 @@ from backrest.client.content import FileCollection
 from backrest.client.credentials import DEFAULT_CREDENTIAL_FILES, split_key
 from backrest.client.errors import APIError
 from backrest.client.transport import DEFAULT_TIMEOUT
+from backrest.client.uploads import FilePart
 from backrest.formats.forms import FormError, decode_form
 from backrest.scripts import CommandError
 
@@ -57,6 +61,15 @@ def field(text: str) -> tuple[str, str]:
     return name, value
 
 
+def file_or_text(value: str) -> str | FilePart:
+    """A method's field value: ``@path`` is the file at ``path``, ``@@text`` the text ``@text``."""
+    if value.startswith("@@"):
+        return value[1:]
+    if value.startswith("@"):
+        return FilePart(Path(value[1:]))
+    return value
+
+
 def connect(url: str, profile: str | None, credentials: str | None, timeout: float) -> API:
     """The API at ``url``, with the credential the module's docstring describes."""
     files = [credentials] if credentials else DEFAULT_CREDENTIAL_FILES
@@ -84,8 +97,8 @@ def write_json_list(values: Iterable[Any]) -> None:
 
 
 def call(api: API, method: str, fields: Sequence[tuple[str, str]]) -> None:
-    """Call a typed method (home.describe_site) with name=value fields; print its result."""
-    write_json(api.method(method).post_form(fields))
+    """Call a typed method (home.describe_site) with name=value fields, @path for a file; print its result."""
+    write_json(api.method(method).post_form([(name, file_or_text(value)) for name, value in fields]))
 
 
 def get(api: API, collection: str, object_id: str) -> None:
@@ -160,6 +173,9 @@ def _run_with_api(command: Callable[..., None]) -> Callable[..., None]:
             raise CommandError(msg) from None
         except (ValueError, LookupError) as error:  # CredentialsError is a ValueError
             raise CommandError(str(error)) from None
+        except OSError as error:  # a file to upload that cannot be read
+            msg = f"{error.filename}: {error.strerror}"
+            raise CommandError(msg) from None
 
     return run
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import mimetypes
 import os
 import tempfile
 from datetime import UTC, datetime
@@ -28,6 +27,7 @@ from urllib.parse import quote
 from backrest.client.errors import Conflict
 from backrest.client.methods import MethodGroup
 from backrest.client.objects import Resource, etag_of, wrap
+from backrest.client.uploads import FilePart, Source, multipart_content
 from backrest.methods.wire import to_form_fields, to_wire
 
 if TYPE_CHECKING:
@@ -36,9 +36,6 @@ if TYPE_CHECKING:
     import httpx
 
     from backrest.client.transport import Transport
-
-Source = str | os.PathLike[str] | IO[bytes]
-"""What ``upload`` reads: a path, or a binary file object."""
 
 
 def query_value(value: Any) -> str:
@@ -197,18 +194,6 @@ def _version(resource: Resource) -> Any:
 
 
 @contextlib.contextmanager
-def _readable(source: Source) -> Iterator[tuple[IO[bytes], str]]:
-    """A binary file to read ``source`` from, and its name; a file opened here is closed here."""
-    if isinstance(source, str | os.PathLike):
-        path = Path(source)
-        with path.open("rb") as file:
-            yield file, path.name
-    else:
-        name = getattr(source, "name", None)
-        yield source, Path(name).name if isinstance(name, str) else "upload"
-
-
-@contextlib.contextmanager
 def _writable(target: Source) -> Iterator[IO[bytes]]:
     """A binary file to write ``target``; a path is written whole or not at all (renamed when done)."""
     if not isinstance(target, str | os.PathLike):
@@ -223,13 +208,6 @@ def _writable(target: Source) -> Iterator[IO[bytes]]:
             Path(file.name).unlink()
             raise
     Path(file.name).replace(path)
-
-
-def _seekable(file: IO[bytes]) -> bool:
-    try:
-        return file.seekable()
-    except (AttributeError, ValueError):
-        return False
 
 
 class FileCollection(Collection):
@@ -250,19 +228,9 @@ class FileCollection(Collection):
         the filename. After a ``429``, an upload is sent again only with
         ``retry_unsafe`` and from a source that can be read again (seekable).
         """
-        data: dict[str, list[str]] = {}
-        for name, value in to_form_fields(fields):
-            data.setdefault(name, []).append(value)
-        with _readable(source) as (file, name):
-            filename = filename or name
-            content_type = content_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
-            response = self.transport.request(
-                "POST",
-                self.url,
-                data=data,
-                files={"file": (filename, file, content_type)},
-                replayable=_seekable(file),
-            )
+        form = [*to_form_fields(fields), ("file", FilePart(source, filename, content_type))]
+        with multipart_content(form) as content:
+            response = self.transport.request("POST", self.url, **content)
         return self._stored(response)
 
     def download(self, obj: Resource | str, to: Source) -> int:

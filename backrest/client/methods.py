@@ -8,6 +8,11 @@ seconds since 1970, ``Decimal`` as text, ``bytes`` in base64, dataclasses
 as objects, content objects by their id. A form cannot tell ``None`` from
 ``""`` for an ``Optional[str]`` argument (the method gets ``""``); leave
 such an argument out instead.
+
+A file (for a ``FileUpload`` argument) is a ``pathlib.Path``, a binary file
+object, or a ``(filename, file, content_type)`` tuple: the call is then a
+``multipart/form-data`` body, and the file is streamed
+(:mod:`backrest.client.uploads`).
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from backrest.client.objects import wrap
-from backrest.methods.wire import to_form_fields
+from backrest.client.uploads import FilePart, method_fields, multipart_content
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -64,15 +69,23 @@ class Method:
 
     def json(self, /, **arguments: Any) -> Any:
         """Call the method: its result as the JSON data the service answered."""
-        return self.post_form(self.collate(**arguments))
+        return self.post_form(method_fields(arguments))
 
     def collate(self, /, **arguments: Any) -> list[tuple[str, str]]:
-        """The form fields a call with ``arguments`` sends, as ``(name, value)`` pairs."""
-        return to_form_fields(arguments)
+        """The form fields a call with ``arguments`` sends, as ``(name, value)`` pairs; a file by its name."""
+        return [(name, str(value)) for name, value in method_fields(arguments)]
 
-    def post_form(self, fields: Sequence[tuple[str, str]]) -> Any:
-        """Call the method with form fields as they are (the command line's ``name=value``): its JSON."""
-        return self.api.transport.request("POST", self.url, form=fields).json()
+    def post_form(self, fields: Sequence[tuple[str, str | FilePart]]) -> Any:
+        """Call the method with form fields as they are (the command line's ``name=value``): its JSON.
+
+        With a :class:`~backrest.client.uploads.FilePart` among them, the body
+        is multipart, the file streamed; else the fields are URL-encoded.
+        """
+        transport = self.api.transport
+        if not any(isinstance(value, FilePart) for _, value in fields):
+            return transport.request("POST", self.url, form=fields).json()
+        with multipart_content(fields) as content:
+            return transport.request("POST", self.url, **content).json()
 
     def callasync(self, /, **arguments: Any) -> Future[Any]:
         """Call the method on a thread of the API's: the future of its result.
@@ -95,6 +108,7 @@ class Method:
 
         Each service is called with this API's credentials and options. A
         failure on one does not stop the others: it is that root's error.
+        A file is sent to each as a path (an open file is read only once).
         """
         roots = list(dict.fromkeys(roots))
         with ThreadPoolExecutor(max(1, len(roots)), thread_name_prefix="backrest-broadcast") as executor:

@@ -22,13 +22,20 @@ def strong_etag(*parts: object) -> str:
     return f'"{digest}"'
 
 
-def representation_etag(tag: str, format_name: str) -> str:
-    """The ETag of one representation of what ``tag`` names.
+def representation_etag(tag: str, format_name: str, request: Request) -> str:
+    """The ETag of one representation of what ``tag`` names, for the caller of ``request``.
 
     A strong ETag names one representation (RFC 9110, 8.8.1): the XML and
     HTML renderings get tags of their own; JSON, the default, keeps ``tag``.
+    The browsable page also shows who asks and the forms they may use: its
+    tag changes with the caller, so that a page kept from before a login is
+    not taken as current after it.
     """
-    return tag if format_name == DEFAULT_FORMAT else strong_etag(tag, format_name)
+    if format_name == DEFAULT_FORMAT:
+        return tag
+    identity = request.identity
+    caller = "" if identity is None else f"{identity.actor} {identity.session_id}"
+    return strong_etag(tag, format_name, caller)
 
 
 def _listed(header: str | None) -> list[str]:
@@ -60,7 +67,7 @@ def check_if_match(request: Request, tag: str, *others: str) -> None:
             )
         return
     tags = _listed(header)
-    current = {representation_etag(tag, format_.name) for format_ in FORMATS} | set(others)
+    current = {representation_etag(tag, format_.name, request) for format_ in FORMATS} | set(others)
     if "*" in tags or set(tags) & current:
         return
     raise http_error(

@@ -58,7 +58,7 @@ VARY = ("Accept", "Authorization", "Cookie")
 
 def response_etag(request: Request, tag: str) -> str:
     """The ETag of the representation the response carries."""
-    return conditional.representation_etag(tag, request.response_format.name)
+    return conditional.representation_etag(tag, request.response_format.name, request)
 
 
 def _cacheable(request: Request, tag: str, last_modified: datetime | None) -> Response | None:

@@ -105,16 +105,20 @@ def stored(request: Request, holder: Holder, besides: FileContent | None = None)
     return total
 
 
+def size_limit(request: Request) -> Limit:
+    """``backrest.files.max_size``: the most any one file may hold, whoever sends it."""
+    max_size = request.registry.settings["backrest.files.max_size"]
+    return Limit(max_size, f"The file is larger than {max_size} bytes.")
+
+
 def upload_limit(request: Request, obj: FileContent | None) -> Limit:
     """The limit an upload is received under: the smaller of the size limit and what the quotas leave.
 
     ``obj`` is the object whose data the upload replaces (``None`` for a
     new one): its present data does not count, since the upload frees it.
     """
-    settings = request.registry.settings
-    max_size = settings["backrest.files.max_size"]
-    limit = Limit(max_size, f"The file is larger than {max_size} bytes.")
-    quota = settings["backrest.files.quota"]
+    limit = size_limit(request)
+    quota = request.registry.settings["backrest.files.quota"]
     if not quota:
         return limit
     for holder in holders(request, obj):

@@ -6,10 +6,15 @@ does not grow with the file. The size limit is checked against
 ``Content-Length`` before anything is read, and again while reading.
 multipart's push parser is used because WebOb's reads the whole form
 before anyone could check its size or hash it.
+
+:func:`read_form` reads any multipart form this way, its caller saying
+which parts are files (:class:`Part`); :func:`read_multipart` is a file
+type's form, whose ``file`` part is its data.
 """
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from itertools import chain
 from typing import TYPE_CHECKING, Any
@@ -21,7 +26,7 @@ from backrest.files.storage import TooLarge
 from backrest.validation import BodyError, form_fields, max_body_size
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
 
     from pyramid.request import Request
 
@@ -33,6 +38,14 @@ FILE_FIELD = "file"
 MAX_PARTS = 1000
 MULTIPART_OVERHEAD = 64 * 1024
 """Room for boundaries and part headers, beyond the file and the fields."""
+
+
+class Part(enum.Enum):
+    """What a part of a multipart form carries."""
+
+    TEXT = "a text field"
+    FILE = "one file"
+    FILES = "any number of files under one name"
 
 
 @dataclass(frozen=True)
@@ -93,14 +106,22 @@ def read_raw(request: Request, limit: Limit) -> Upload:
 
 
 class _Form:
-    """The fields of a multipart form, and its file, as the parser's events come."""
+    """The text fields and the files of a multipart form, as the parser's events come."""
 
-    def __init__(self, request: Request, limit: Limit) -> None:
+    def __init__(
+        self,
+        request: Request,
+        limit: Limit,
+        kind: Callable[[multipart.MultipartSegment], Part],
+        too_many: str,
+    ) -> None:
         self.request = request
         self.limit = limit
+        self.kind = kind
+        self.too_many = too_many
         self.fields_left = max_body_size(request)
         self.pairs: list[tuple[str, str]] = []
-        self.upload: Upload | None = None
+        self.uploads: list[tuple[str, Upload]] = []
         self.incoming: Incoming | None = None
         self.segment: multipart.MultipartSegment | None = None
         self.file_type = ""
@@ -117,13 +138,13 @@ class _Form:
 
     def start(self, segment: multipart.MultipartSegment) -> None:
         self.segment = segment
-        if segment.name != FILE_FIELD:
+        kind = self.kind(segment)
+        if kind is Part.TEXT:
             self.value.clear()
             return
-        if self.upload is not None:
-            msg = "Send one file per request."
-            raise BodyError(msg, 400, "body", FILE_FIELD)
-        self.file_type = checked_type(self.request, segment.header("Content-Type"), "body", FILE_FIELD)
+        if kind is Part.FILE and any(name == segment.name for name, _ in self.uploads):
+            raise BodyError(self.too_many, 400, "body", segment.name)
+        self.file_type = checked_type(self.request, segment.header("Content-Type"), "body", segment.name)
         self.incoming = self.request.registry["backrest.files"].incoming(self.limit.size)
 
     def data(self, chunk: bytes) -> None:
@@ -131,7 +152,7 @@ class _Form:
             try:
                 self.incoming.write(chunk)
             except TooLarge as error:
-                raise self.limit.error() from error
+                raise self.limit.error("body", self.segment.name) from error
             return
         self.fields_left -= len(chunk)
         if self.fields_left < 0:
@@ -145,7 +166,7 @@ class _Form:
             received = self.incoming.finish()
             self.incoming = None
             self.request.file_transaction.add(received)
-            self.upload = Upload(received, segment.filename, self.file_type)
+            self.uploads.append((segment.name, Upload(received, segment.filename, self.file_type)))
             return
         try:
             self.pairs.append((segment.name or "", self.value.decode("utf-8")))
@@ -167,11 +188,21 @@ def _boundary(request: Request) -> str:
     return boundary
 
 
-def read_multipart(request: Request, limit: Limit) -> tuple[dict[str, Any], Upload | None]:
-    """The fields of a multipart form (by the dotted-name rules), and its ``file`` part if any."""
-    # The form's other fields may take backrest.max_body_size besides the file.
-    refuse_by_length(request, limit, FILE_FIELD, max_body_size(request) + MULTIPART_OVERHEAD)
-    form = _Form(request, limit)
+def read_form(
+    request: Request,
+    limit: Limit,
+    kind: Callable[[multipart.MultipartSegment], Part],
+    too_many: str,
+) -> tuple[list[tuple[str, str]], list[tuple[str, Upload]]]:
+    """The text fields of a multipart form, ``(name, text)``, and its files, ``(name, upload)``, in order.
+
+    ``kind`` tells a file part from a text field; a second file under a name
+    whose ``kind`` is :attr:`Part.FILE` is a 400 saying ``too_many``. Each
+    file is received under ``limit`` (else 413) and held by the request's
+    transaction, which removes it when the request ends unless it was
+    claimed; the text fields together may take ``backrest.max_body_size``.
+    """
+    form = _Form(request, limit, kind, too_many)
     try:
         parser = multipart.PushMultipartParser(
             _boundary(request), content_length=request.content_length or -1, max_segment_count=MAX_PARTS
@@ -186,4 +217,16 @@ def read_multipart(request: Request, limit: Limit) -> tuple[dict[str, Any], Uplo
     except BaseException:
         form.abort()
         raise
-    return form_fields(form.pairs), form.upload
+    return form.pairs, form.uploads
+
+
+def _file_part(segment: multipart.MultipartSegment) -> Part:
+    return Part.FILE if segment.name == FILE_FIELD else Part.TEXT
+
+
+def read_multipart(request: Request, limit: Limit) -> tuple[dict[str, Any], Upload | None]:
+    """The fields of a multipart form (by the dotted-name rules), and its ``file`` part if any."""
+    # The form's other fields may take backrest.max_body_size besides the file.
+    refuse_by_length(request, limit, FILE_FIELD, max_body_size(request) + MULTIPART_OVERHEAD)
+    pairs, uploads = read_form(request, limit, _file_part, "Send one file per request.")
+    return form_fields(pairs), uploads[0][1] if uploads else None

@@ -27,4 +27,3 @@ MAX_DEPTH = 32
 
 def includeme(config: Configurator) -> None:
     config.include("backrest.formats.negotiation")
-    config.include("backrest.formats.html")

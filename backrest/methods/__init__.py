@@ -3,6 +3,8 @@
 - :mod:`~backrest.methods.declare`: the ``@method`` decorator and ``config.add_method``;
 - :mod:`~backrest.methods.shapes`: what the annotations mean, read at registration;
 - :mod:`~backrest.methods.arguments`: request data to the function's arguments, by its annotations;
+- :mod:`~backrest.methods.uploads`: ``FileUpload``, a file sent to a method;
+- :mod:`~backrest.methods.multipart`: the multipart body of a method that takes files, streamed;
 - :mod:`~backrest.methods.schemas`: the annotations as OpenAPI schemas, and results as JSON;
 - :mod:`~backrest.methods.wire`: Python values as a client sends them;
 - :mod:`~backrest.methods.loading`: objects named by id, with the caller's rights;
@@ -17,9 +19,13 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from pyramid.config import Configurator
 
-__all__ = ["may", "method"]
+__all__ = ["FileUpload", "may", "method"]
 
-LAZY = {"method": "backrest.methods.declare", "may": "backrest.methods.loading"}
+LAZY = {
+    "method": "backrest.methods.declare",
+    "may": "backrest.methods.loading",
+    "FileUpload": "backrest.methods.uploads",
+}
 """Imported when asked for: the client imports :mod:`backrest.methods.wire` and nothing of the server."""
 
 

@@ -16,6 +16,12 @@ A form cannot tell ``None`` from ``""`` for an ``Optional[str]``: the empty
 text is ``""`` there, and ``None`` for any other optional type. A client
 that must send ``None`` for such a field sends JSON (or leaves out a
 parameter whose default is ``None``).
+
+A :class:`~backrest.methods.uploads.FileUpload` comes only as a file part of
+a multipart body (:mod:`backrest.methods.multipart`): text in its place, in a
+form or in JSON, is an error naming it. An empty text is ``None`` for an
+optional file, as for any optional type: it is what a browser sends for a
+file input left empty.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ import colander
 from backrest.formats.forms import EmptyGroup, Repeated
 from backrest.methods.shapes import (
     DictOf,
+    File,
     ListOf,
     Member,
     Model,
@@ -44,6 +51,7 @@ from backrest.methods.shapes import (
     Signature,
     Single,
 )
+from backrest.methods.uploads import FileUpload
 from backrest.schema import (
     FALSE_WORDS,
     INTEGER_RANGE,
@@ -55,6 +63,8 @@ from backrest.schema import (
 )
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+NOT_A_FILE = "Must be a file: send it as a part of a multipart/form-data body, under this name."
+REQUIRED_FILE = "Required: send a file, as a part of a multipart/form-data body under this name."
 
 
 class ArgumentErrors(Exception):  # noqa: N818 - the HTTP side answers them as a 400
@@ -217,7 +227,7 @@ class _Decoder:
         self.errors.append((path, description))
         return _INVALID
 
-    def decode(self, shape: Shape, value: Any, path: str) -> Any:
+    def decode(self, shape: Shape, value: Any, path: str) -> Any:  # noqa: PLR0911 - one return per shape
         match shape:
             case Nullable(inner):
                 empty = (value == "" and inner != Single(str)) if self.from_form else (value is None)
@@ -233,6 +243,8 @@ class _Decoder:
                 return self.dict(key.kind, item, value, path)
             case Record(cls, members):
                 return self.record(cls, members, value, path)
+            case File():
+                return value if isinstance(value, FileUpload) else self.fail(path, NOT_A_FILE)
         raise AssertionError(shape)  # pragma: no cover - Signature.of refuses the rest
 
     def single(self, convert: Callable[[Any], Any], value: Any, path: str, *, last_wins: bool = False) -> Any:
@@ -252,7 +264,7 @@ class _Decoder:
         return _Deferred(lambda load: load(model, value, path))
 
     def list(self, item: Shape, value: Any, path: str) -> Any:
-        if self.from_form and isinstance(value, str):
+        if self.from_form and isinstance(value, str | FileUpload):
             value = [value]
         if not isinstance(value, list):
             return self.fail(path, "Must be a list.")
@@ -306,7 +318,8 @@ class _Decoder:
             if member.name in value:
                 parts[member.name] = self.decode(member.shape, value[member.name], _join(path, member.name))
             elif member.required:
-                parts[member.name] = self.fail(_join(path, member.name), "Required: send a value.")
+                needed = REQUIRED_FILE if isinstance(member.shape, File) else "Required: send a value."
+                parts[member.name] = self.fail(_join(path, member.name), needed)
         expected = ", ".join(member.name for member in members) or "none"
         for name in value:
             if all(member.name != name for member in members):

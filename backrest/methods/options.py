@@ -17,7 +17,8 @@ TYPES = {
     "array": "list",
     "string": "string",
 }
-FORMATS = {"byte": "bytes", "date-time": "datetime", "decimal": "decimal"}
+FORMATS = {"byte": "bytes", "date-time": "datetime", "decimal": "decimal", "binary": "file upload"}
+"""``binary`` is a file: OPTIONS of a file type's collection calls its ``file`` field so too."""
 
 
 def _type(schema: dict[str, Any]) -> str:

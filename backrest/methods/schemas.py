@@ -9,6 +9,10 @@ A method that returns ``None`` answers JSON ``null``: its result schema is
 :data:`NULL_RESULT`, a schema without a type, which generators read as "any
 value" and validators let ``null`` through.
 
+A method that takes files (:class:`~backrest.methods.uploads.FileUpload`)
+is called with a multipart form only: its request body says so, each file a
+``binary`` string whose ``encoding`` lists the media types accepted.
+
 An ``Optional`` is ``nullable: true`` on the schema it wraps; an enum lists
 ``null`` too, as OpenAPI 3.0.3 asks, and a ``$ref`` (see ``model_ref``) is
 wrapped in ``allOf`` because it may have no siblings. That last is the idiom
@@ -18,13 +22,14 @@ generators read as an optional model, though a strict 3.0.3 validator lets
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from backrest.methods.shapes import (
     DictOf,
+    File,
     ListOf,
     Member,
     Model,
@@ -37,9 +42,13 @@ from backrest.methods.shapes import (
     shape_of,
 )
 from backrest.methods.wire import Encoder
+from backrest.openapi.forms import form_fields
+from backrest.openapi.operations import body_content
 from backrest.renderers import timestamp
 from backrest.schema import INTEGER_RANGE, NUMBER_TEXT
 
+BINARY: dict[str, Any] = {"type": "string", "format": "binary"}
+MULTIPART = "multipart/form-data"
 NULL_RESULT: dict[str, Any] = {"nullable": True, "description": "Always null: the method returns nothing."}
 
 _COMMON: dict[type, dict[str, Any]] = {
@@ -81,7 +90,7 @@ class _Schemas:
         self.result = result
         self.model_ref = model_ref
 
-    def schema(self, shape: Shape) -> dict[str, Any]:
+    def schema(self, shape: Shape) -> dict[str, Any]:  # noqa: PLR0911 - one return per shape
         match shape:
             case Nullable(inner):
                 return _nullable(self.schema(inner))
@@ -95,6 +104,8 @@ class _Schemas:
                 return self.dict(key.kind, value)
             case Record(cls, members):
                 return {"title": cls.__name__, **self.object(members)}
+            case File():
+                return dict(BINARY)
         raise AssertionError(shape)  # pragma: no cover - shape_of makes no other shapes
 
     def single(self, kind: type) -> dict[str, Any]:
@@ -151,6 +162,30 @@ def argument_schema(annotation: Any, models: Mapping[type, str]) -> dict[str, An
 def request_schema(signature: Signature, models: Mapping[type, str]) -> dict[str, Any]:
     """The schema of a JSON body calling ``signature``: parameters without defaults are required."""
     return _Schemas(models, result=False).object(signature.parameters)
+
+
+def _is_file(schema: dict[str, Any]) -> bool:
+    """Whether a form field's schema is a file, or files under one name."""
+    items = schema.get("items")
+    return schema.get("format") == BINARY["format"] or (items is not None and _is_file(items))
+
+
+def request_body(arguments: dict[str, Any], file_types: Sequence[str] | None = None) -> dict[str, Any]:
+    """The request body of a method whose arguments' schema is ``arguments`` (:func:`request_schema`).
+
+    A JSON object, or the same as form fields; for a method that takes
+    files (``file_types`` not ``None``), a multipart form only, whose files
+    may be of ``file_types`` (``image/*``...; any type when empty).
+    """
+    required = bool(arguments.get("required"))
+    if file_types is None:
+        return {"required": required, "content": body_content(arguments)}
+    fields, encoding = form_fields(arguments)
+    accepted = ", ".join(file_types) or "*/*"
+    for name, schema in fields["properties"].items():
+        if _is_file(schema):
+            encoding[name] = {**encoding.get(name, {}), "contentType": accepted}
+    return {"required": required, "content": {MULTIPART: {"schema": fields, "encoding": encoding}}}
 
 
 def result_schema(

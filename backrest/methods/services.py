@@ -1,14 +1,19 @@
 """A typed method as a service: ``POST /-/api/{group}/{name}``, its checks, its arguments, its answer.
 
+``GET`` at the same URL describes the method as ``OPTIONS`` does: what it is
+and the fields it takes. It calls nothing; it is the URL a person opens, and
+the browsable page of it is a form that calls the method.
+
 The call is checked like any other: the policy authenticates the caller
 (session with its CSRF token, API key, Bearer token), the method's
 permission is checked on :class:`MethodResource`, and a key or token must
 hold the method's scope. Arguments come from the body only, a JSON object
 or form fields by dotted names (section 6); the query string carries
-nothing but ``format``. Objects named by id are loaded with the caller's
-rights: one the caller may not view is a 404, as at its own URL. A method
-with the ``write`` scope is written to the audit log with the names of the
-arguments sent, never their values.
+nothing but ``format``. A method that takes files reads a multipart body
+as a stream (:mod:`backrest.methods.multipart`). Objects named by id are
+loaded with the caller's rights: one the caller may not view is a 404, as
+at its own URL. A method with the ``write`` scope is written to the audit
+log with the names of the arguments sent, never their values (nor files).
 """
 
 from __future__ import annotations
@@ -19,16 +24,17 @@ from typing import TYPE_CHECKING, Any
 from pyramid.authorization import ALL_PERMISSIONS, Allow
 
 from backrest import audit
+from backrest.content.options import options_view
 from backrest.content.representation import representation
 from backrest.errors import Errors, errors_exception, http_error
 from backrest.keys.credentials import BODY_FIELD
 from backrest.methods.arguments import ArgumentErrors, Context, decode_arguments
 from backrest.methods.loading import model_loader, resource_of
+from backrest.methods.multipart import read_arguments
 from backrest.methods.options import fields
-from backrest.methods.schemas import request_schema, result_json, result_schema
+from backrest.methods.schemas import MULTIPART, request_body, request_schema, result_json, result_schema
 from backrest.methods.shapes import Signature, names_objects
-from backrest.openapi.components import component_names, schema_reference
-from backrest.openapi.operations import body_content
+from backrest.openapi.components import OPTIONS, component_names, schema_reference
 from backrest.security.permissions import Permission, Principal
 from backrest.service import Service
 from backrest.validation import BodyError, read_body
@@ -84,9 +90,12 @@ def _refuse_out_of_scope(request: Request, spec: MethodSpec) -> None:
         raise http_error(403, "header", "Authorization", refusal)
 
 
-def _body(request: Request) -> dict[str, Any]:
+def _body(request: Request, signature: Signature) -> dict[str, Any]:
     try:
-        body = read_body(request)
+        if signature.takes_files and request.content_type == MULTIPART:
+            body = read_arguments(request, signature)
+        else:
+            body = read_body(request)
     except BodyError as error:
         raise http_error(error.status, error.location, error.name, str(error)) from error
     # A key sent in the body authenticated the call: it is no argument.
@@ -110,7 +119,7 @@ class MethodCall:
     def __call__(self, request: Request) -> Any:
         _refuse_query_arguments(request)
         _refuse_out_of_scope(request, self.spec)
-        body = _body(request)
+        body = _body(request, self.signature)
         context = Context(models=self.models, load_model=model_loader(request))
         try:
             arguments = decode_arguments(
@@ -148,6 +157,14 @@ def method_service(registry: Registry, spec: MethodSpec, function: Callable[...,
         return schema_reference(components[models[model]])
 
     acl = tuple(spec.acl) if spec.acl is not None else DEFAULT_ACL
+    # A method that takes files: a multipart body only, each file of the types the application takes.
+    file_types = registry.settings["backrest.files.content_types"] if signature.takes_files else None
+    statuses = {
+        # An object named by id that the caller may not see is a 404.
+        404: any(names_objects(member.shape) for member in signature.parameters),
+        413: file_types is not None,
+        415: file_types is not None,
+    }
     service = Service(
         f"methods.{spec.key}",
         f"/-/api/{spec.group}/{spec.name}",
@@ -161,15 +178,16 @@ def method_service(registry: Registry, spec: MethodSpec, function: Callable[...,
         "POST",
         MethodCall(spec, function, signature, models),
         permission=spec.permission,
-        request_body=lambda _node: method_request_body(arguments),
+        request_body=lambda _node: request_body(arguments, file_types),
         response_schema=result_schema(signature.returns, models, model_ref=model_ref),
         openapi_tags=[f"api.{spec.group}"],
-        # An object named by id that the caller may not see is a 404.
-        error_statuses=(404,) if any(names_objects(member.shape) for member in signature.parameters) else (),
+        error_statuses=tuple(status for status, possible in statuses.items() if possible),
+    )
+    service.add_view(
+        "GET",
+        options_view(service),
+        permission=Permission.PUBLIC,
+        response_schema=schema_reference(OPTIONS),
+        openapi_tags=[f"api.{spec.group}"],
     )
     return service
-
-
-def method_request_body(arguments: dict[str, Any]) -> dict[str, Any]:
-    """The request body of a method in OpenAPI: a JSON object, or the same as form fields."""
-    return {"required": bool(arguments.get("required")), "content": body_content(arguments)}

@@ -18,6 +18,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from backrest.methods.uploads import FileUpload
+
 # Single values besides enums and models; the types dict keys may have are
 # those that read back from a form field's name, which cannot hold a dot.
 SCALARS = (bool, int, float, Decimal, str, bytes, datetime)
@@ -70,7 +72,12 @@ class Nothing:
     """``None``, which only a method's result may be."""
 
 
-Shape = Single | Model | ListOf | DictOf | Nullable | Record | Nothing
+@dataclass(frozen=True)
+class File:
+    """A :class:`~backrest.methods.uploads.FileUpload`, which only an argument may be."""
+
+
+Shape = Single | Model | ListOf | DictOf | Nullable | Record | Nothing | File
 
 
 @dataclass(frozen=True)
@@ -89,24 +96,36 @@ class Member:
     required: bool
 
 
+def _holds(shape: Shape, kind: type) -> bool:
+    match shape:
+        case ListOf(item=inner) | Nullable(inner=inner) | DictOf(value=inner):
+            return _holds(inner, kind)
+        case Record(fields=members):
+            return any(_holds(member.shape, kind) for member in members)
+    return isinstance(shape, kind)
+
+
 def names_objects(shape: Shape) -> bool:
     """Whether a value of ``shape`` holds objects named by id, each of which may be a 404."""
-    match shape:
-        case Model():
-            return True
-        case ListOf(item=inner) | Nullable(inner=inner) | DictOf(value=inner):
-            return names_objects(inner)
-        case Record(fields=members):
-            return any(names_objects(member.shape) for member in members)
-    return False
+    return _holds(shape, Model)
+
+
+def takes_files(shape: Shape) -> bool:
+    """Whether a value of ``shape`` holds files, which only a multipart body can send."""
+    return _holds(shape, File)
 
 
 def shape_of(annotation: Any, models: Collection[type], *, result: bool = False) -> Shape:
     """What ``annotation`` means on the wire; ``TypeError`` when it is not supported.
 
-    ``models`` are the content model classes; ``result`` allows ``None``.
+    ``models`` are the content model classes; ``result`` allows ``None``,
+    and refuses files.
     """
-    return _shape(annotation, models, (), result=result)
+    shape = _shape(annotation, models, (), result=result)
+    if result and takes_files(shape):
+        message = "a FileUpload cannot be a result"
+        raise TypeError(message)
+    return shape
 
 
 def _shape(annotation: Any, models: Collection[type], enclosing: tuple[type, ...], *, result: bool) -> Shape:
@@ -115,6 +134,8 @@ def _shape(annotation: Any, models: Collection[type], enclosing: tuple[type, ...
         return _generic(annotation, models, enclosing)
     if result and annotation in (None, type(None)):
         return Nothing()
+    if annotation is FileUpload:
+        return File()
     if annotation in SCALARS or (isinstance(annotation, type) and issubclass(annotation, enum.Enum)):
         return Single(annotation)
     if annotation in models:
@@ -199,6 +220,11 @@ class Signature:
 
     parameters: tuple[Member, ...]
     returns: Any
+
+    @property
+    def takes_files(self) -> bool:
+        """Whether some argument is or holds a file, which only a multipart body sends."""
+        return any(takes_files(member.shape) for member in self.parameters)
 
     @classmethod
     def of(

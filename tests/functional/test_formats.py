@@ -1,8 +1,6 @@
 """Section 6 of the contract: JSON, XML and the browsable page out; JSON, forms and XML in."""
 
 import re
-from html import unescape
-from urllib.parse import urlencode
 
 import pytest
 import webtest
@@ -164,71 +162,11 @@ def test_page_behind_a_proxy_prefix_links_with_the_prefix(app_with):
     assert 'data-csrf-source="http://api.example/api/-/login"' in html
 
 
-def form_fields(html: str, method: str) -> list[tuple[str, str]]:
-    """What the page's script sends for the form of ``method``: its inputs, checked checkboxes only."""
-    form = re.search(rf'<form [^>]*data-method="{method}".*?</form>', html, re.DOTALL).group()
-    fields = []
-    for tag in re.findall(r"<input [^>]*>", form):
-        attributes = {name: unescape(value) for name, value in re.findall(r'(\w[\w-]*)="([^"]*)"', tag)}
-        if attributes["type"] != "checkbox" or " checked" in tag:
-            fields.append((attributes["name"], attributes["value"]))
-    return fields
-
-
-def form_action(html: str, method: str) -> str:
-    return unescape(re.search(rf'<form [^>]*action="([^"]*)" data-method="{method}"', html).group(1))
-
-
-def test_document_page_forms_write_back_through_urlencoded_bodies(logged_in):
-    created = logged_in.post_json(
-        "/-/documents/",
-        {"title": "Minutes", "tags": ["a", "b"], "attributes": {"color": "red"}, "public": True},
-        status=201,
-    ).json
-    html = browsable(logged_in, created["__meta__"]["url"]).text
-    assert f'<a href="{created["__meta__"]["url"]}">' in html
-    fields = [(name, "Notes" if name == "title" else value) for name, value in form_fields(html, "PUT")]
-    updated = logged_in.put(
-        form_action(html, "PUT"), urlencode(fields), content_type="application/x-www-form-urlencoded"
-    ).json
-    assert (updated["title"], updated["tags"], updated["attributes"], updated["public"]) == (
-        "Notes",
-        ["a", "b"],
-        {"color": "red"},
-        True,
-    )
-
-
-def test_document_page_delete_form(logged_in):
-    created = logged_in.post_json("/-/documents/", {"title": "Minutes"}, status=201).json
-    html = browsable(logged_in, created["__meta__"]["url"]).text
-    assert form_fields(html, "DELETE") == []
-    logged_in.delete(form_action(html, "DELETE"), status=204)
-
-
-def test_document_page_forms_carry_the_etag(logged_in):
-    created = logged_in.post_json("/-/documents/", {"title": "Minutes"}, status=201)
-    page = browsable(logged_in, created.location)
-    assert f'data-if-match="{page.headers["ETag"].replace(chr(34), "&#34;")}"' in page.text
-
-
 def test_document_page_etag_lets_its_form_write(logged_in):
     created = logged_in.post_json("/-/documents/", {"title": "Minutes"}, status=201)
     page = browsable(logged_in, created.location)
     logged_in.patch_json(created.location, {"title": "Agenda"}, headers={"If-Match": page.headers["ETag"]})
     assert logged_in.get(created.location).json["title"] == "Agenda"
-
-
-def test_collection_page_has_a_post_form(logged_in):
-    logged_in.post_json("/-/documents/", {"title": "Minutes"}, status=201)
-    html = browsable(logged_in, "/-/documents/").text
-    assert form_action(html, "POST") == "http://localhost/-/documents/"
-    fields = dict(form_fields(html, "POST"))
-    assert fields["title"] == ""
-
-
-def test_other_pages_have_no_forms(logged_in):
-    assert "<form" not in browsable(logged_in, "/-/sessions/").text
 
 
 # Request bodies

@@ -31,7 +31,7 @@ def test_a_browser_edits_a_document_through_its_page(chromium, tmp_path, clean_d
         chromium.get(f"{origin}/-/version?format=api")
         chromium.add_cookie({"name": COOKIE, "value": client.session, "path": "/"})
         chromium.get(f"{url}?format=api")
-        form = chromium.find_element(By.CSS_SELECTOR, 'form[data-method="PUT"]')
+        form = chromium.find_element(By.ID, "edit")
         title = form.find_element(By.NAME, "title")
         title.clear()
         title.send_keys("Title set in the browser")

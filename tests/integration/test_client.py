@@ -79,10 +79,13 @@ def write_credentials(path: Path, **profiles: str) -> Path:
 
 
 @contextlib.contextmanager
-def serving(directory: Path, database_url: str) -> Iterator[Site]:
-    """A server with Ada's confirmed account, her keys, and its credentials file, all in ``directory``."""
+def serving(directory: Path, database_url: str, **settings: str) -> Iterator[Site]:
+    """A server with Ada's confirmed account, her keys, and its credentials file, all in ``directory``.
+
+    ``settings`` add to or change the server's.
+    """
     try:
-        with running_server(directory, database_url, **UNREACHED_RATES) as server:
+        with running_server(directory, database_url, **{**UNREACHED_RATES, **settings}) as server:
             browser = server.client()
             signup_and_confirm(server, browser)
             login(browser)

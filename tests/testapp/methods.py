@@ -1,8 +1,12 @@
-"""Typed methods that exist only in tests: one takes every kind of argument and says what it got."""
+"""Typed methods that exist only in tests: one takes every kind of argument and says what it got.
+
+Others take files, keep one as a file object, or fail once a file is in.
+"""
 
 from __future__ import annotations
 
 import enum
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -11,9 +15,10 @@ from typing import TYPE_CHECKING
 from pyramid.authorization import Allow
 
 from backrest.errors import http_error
-from backrest.methods import method
+from backrest.methods import FileUpload, method
 from backrest.security.permissions import Permission, Principal
-from tests.testapp.models import Tally
+from tests.testapp import BrokenError
+from tests.testapp.models import Attachment, Tally
 
 if TYPE_CHECKING:
     from pyramid.config import Configurator
@@ -109,6 +114,77 @@ def admins_only() -> None:
 def refuse(reason: str) -> None:
     """Raise an error of the contract's shape, as a method does to refuse."""
     raise http_error(409, "body", "reason", reason)
+
+
+# Files
+
+
+@dataclass
+class Checksum:
+    filename: str | None
+    size: int
+    sha256: str
+    label: str
+    address: Address | None
+
+
+@method("testing")
+def checksum(file: FileUpload, label: str, address: Address | None = None) -> Checksum:
+    """Read a file through and answer its SHA-256, with its name and size, and the label sent with it."""
+    digest = hashlib.sha256()
+    with file.open() as data:
+        while chunk := data.read(1024 * 1024):
+            digest.update(chunk)
+    return Checksum(file.filename, file.size, digest.hexdigest(), label, address)
+
+
+@dataclass
+class Described:
+    filename: str | None
+    content_type: str
+    size: int
+    sha256: str
+    label: str = ""
+
+
+@dataclass
+class Labelled:
+    label: str
+    file: FileUpload
+
+
+@method("testing")
+def describe_files(
+    files: list[FileUpload] | None = None,
+    cover: FileUpload | None = None,
+    labelled: list[Labelled] | None = None,
+) -> list[Described]:
+    """Describe every file sent, in order: the cover, the files, the labelled ones."""
+
+    def described(file: FileUpload, label: str = "") -> Described:
+        return Described(file.filename, file.content_type, file.size, file.sha256, label)
+
+    found = [described(cover)] if cover is not None else []
+    found += [described(file) for file in files or ()]
+    found += [described(each.file, each.label) for each in labelled or ()]
+    return found
+
+
+@method("testing", permission=Permission.CREATE)
+def keep(request: Request, file: FileUpload, folder: str | None = None) -> Attachment:
+    """Keep a file as one of /-/attachments/: a write, audited."""
+    kept = Attachment(owner_id=request.authenticated_userid, folder=folder)
+    file.store(request, kept)
+    return kept
+
+
+@method("testing")
+def fail_with_file(file: FileUpload, status: int = 0) -> None:
+    """Fail once the file is in: with ``status`` in the error shape, or as a bug does (0)."""
+    if status:
+        raise http_error(status, "body", "status", f"Failing with {status}, as asked.")
+    msg = f"failed after receiving {file.size} bytes"
+    raise BrokenError(msg)
 
 
 def includeme(config: Configurator) -> None:

@@ -95,8 +95,9 @@ def test_a_method_refuses_in_the_error_shape(anonymous):
     assert response.json["errors"] == [{"location": "body", "name": "reason", "description": "Not today."}]
 
 
-def test_only_post_is_served(anonymous):
-    response = anonymous.get("/-/api/testing/echo", status=405)
+def test_get_describes_the_method_and_only_post_calls_it(anonymous):
+    assert anonymous.get("/-/api/testing/echo").json == anonymous.options("/-/api/testing/echo").json
+    response = anonymous.put_json("/-/api/testing/echo", {}, status=405)
     assert "POST" in response.headers["Allow"]
 
 
@@ -120,8 +121,8 @@ def test_options_describes_the_arguments(anonymous, logged_in):
         {"value": "GREEN", "display_name": "GREEN"},
     ]
     assert set(arguments["address"]["children"]) == {"city", "zip_code"}
-    assert anonymous.options(COUNT_UP, status=200).headers["Allow"] == "OPTIONS"
-    assert logged_in.options(COUNT_UP, status=200).headers["Allow"] == "POST, OPTIONS"
+    assert anonymous.options(COUNT_UP, status=200).headers["Allow"] == "GET, HEAD, OPTIONS"
+    assert logged_in.options(COUNT_UP, status=200).headers["Allow"] == "POST, GET, HEAD, OPTIONS"
 
 
 def test_the_openapi_document_describes_each_method(anonymous):
