@@ -61,6 +61,12 @@ class ContentType:
     """Only listed and read through the API (written by the application itself)."""
     shareable: bool = True
     """Owners may make objects public: ``public`` is a field of the representation."""
+    read_only_fields: type[colander.SchemaNode] | None = None
+    """The fields ``__json__`` adds beyond the schema's, never sent back (a file's ``size``).
+
+    OpenAPI describes them as read-only fields of the representation. A
+    kind of content may give them for all its types
+    (:func:`add_content_kind`); a type's own add to those."""
 
     def create_schema(self) -> colander.SchemaNode:
         schema = self.schema().clone()
@@ -158,13 +164,36 @@ def with_options(service: Service, content_type: ContentType) -> None:
 ServicesBuilder = Callable[["ContentType"], Iterable[Service]]
 
 
-def add_content_kind(config: Configurator, base: type[Content], kind: str, services: ServicesBuilder) -> None:
+@dataclass(frozen=True)
+class ContentKind:
+    name: str
+    services: ServicesBuilder
+    read_only_fields: type[colander.SchemaNode] | None = None
+
+
+def add_content_kind(
+    config: Configurator,
+    base: type[Content],
+    kind: str,
+    services: ServicesBuilder,
+    read_only_fields: type[colander.SchemaNode] | None = None,
+) -> None:
     """The ``config.add_content_kind(...)`` directive: types whose model derives from ``base`` are ``kind``.
 
     Their services are what ``services(content_type)`` builds instead of
-    :func:`content_services` (files add their data's service, for example).
+    :func:`content_services` (files add their data's service, for example);
+    ``read_only_fields`` are what ``base.__json__`` adds for every one of them.
     """
-    config.registry.setdefault("backrest.content_kinds", {})[base] = (kind, services)
+    config.registry.setdefault("backrest.content_kinds", {})[base] = ContentKind(
+        kind, services, read_only_fields
+    )
+
+
+def _with_kind(content_type: ContentType, kind: ContentKind) -> ContentType:
+    fields = kind.read_only_fields
+    if fields is not None and content_type.read_only_fields is not None:
+        fields = type(f"{content_type.model.__name__}ReadOnly", (fields, content_type.read_only_fields), {})
+    return replace(content_type, kind=kind.name, read_only_fields=fields or content_type.read_only_fields)
 
 
 def add_content_type(config: Configurator, content_type: ContentType | None = None, **options: Any) -> None:
@@ -175,8 +204,8 @@ def add_content_type(config: Configurator, content_type: ContentType | None = No
     kinds = registry.get("backrest.content_kinds", {})
     base = next((base for base in content_type.model.__mro__ if base in kinds), None)
     if base is not None:
-        kind, build = kinds[base]
-        content_type = replace(content_type, kind=kind)
+        build = kinds[base].services
+        content_type = _with_kind(content_type, kinds[base])
     registry.setdefault("backrest.content_types", {})[content_type.name] = content_type
     registry.setdefault("backrest.content_types_by_model", {})[content_type.model] = content_type
     register_services(config, *build(content_type))

@@ -36,6 +36,15 @@ class FileSchema(Body):
     filename = text_node(max_length=FILENAME_LENGTH, missing=colander.drop)
 
 
+class FileFields(colander.MappingSchema):
+    """What every file's representation says of its data: never sent, set by the upload."""
+
+    content_type = colander.SchemaNode(colander.String(), description="The data's media type.")
+    size = colander.SchemaNode(colander.Integer(), description="The data's length, in bytes.")
+    sha256 = colander.SchemaNode(colander.String(), description="The SHA-256 of the data, in hex.")
+    download = colander.SchemaNode(colander.String(), description="The URL of the data.")
+
+
 def _blob_exists(engine: Engine) -> Callable[[str], bool]:
     find = select(Blob.sha256).where(Blob.sha256 == bindparam("sha256"))
 
@@ -59,6 +68,6 @@ def includeme(config: Configurator) -> None:
     store.prepare()
     config.registry["backrest.files"] = store
     config.add_request_method(file_transaction, "file_transaction", reify=True)
-    config.add_content_kind(FileContent, "file", file_services)
+    config.add_content_kind(FileContent, "file", file_services, read_only_fields=FileFields)
     # What a proxy asks before it takes an upload's body (deploy/nginx.conf).
     register_services(config, gate)

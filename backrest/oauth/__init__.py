@@ -26,7 +26,7 @@ from backrest.oauth.bearer import BearerToken, refuse_tokens_in_urls
 from backrest.oauth.consent import authorize
 from backrest.oauth.endpoints import CLIENT_PATHS, introspect, metadata, revoke, token
 from backrest.oauth.models import Application
-from backrest.oauth.schemas import ApplicationSchema
+from backrest.oauth.schemas import ApplicationIdentity, ApplicationSchema
 from backrest.oauth.services import application_services
 from backrest.security.permissions import Principal
 from backrest.service import register_services
@@ -49,6 +49,7 @@ def includeme(config: Configurator) -> None:
         default_ordering="name",
         creators=(Principal.ADMIN,),
         shareable=False,
+        read_only_fields=ApplicationIdentity,
     )
     register_services(config, authorize, token, revoke, introspect, metadata, authorizations, authorization)
     for path in CLIENT_PATHS:

@@ -19,9 +19,9 @@ from oauthlib.oauth2 import InvalidRequestError, OAuth2Error
 
 from backrest.oauth.answers import answer, error_answer, oauth_call
 from backrest.oauth.protocol_schemas import (
+    AuthorizationServerMetadataSchema,
     IntrospectRequestSchema,
     IntrospectResponseSchema,
-    AuthorizationServerMetadataSchema,
     RevokeRequestSchema,
     TokenRequestSchema,
     TokenResponseSchema,

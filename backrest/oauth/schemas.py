@@ -104,6 +104,12 @@ class ApplicationSchema(Body):
     scopes = _choices_node("scope", SCOPES, SCOPES, "The most its tokens may do: read, write.")
 
 
+class ApplicationIdentity(colander.MappingSchema):
+    """What an application's representation adds to its fields: the id its clients send."""
+
+    client_id = colander.SchemaNode(colander.String(), description="The client_id of OAuth2 requests.")
+
+
 class ClientSecret(colander.MappingSchema):
     client_secret = colander.SchemaNode(
         colander.String(), description="The confidential client's new secret: shown once, kept nowhere."

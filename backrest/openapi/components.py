@@ -12,15 +12,16 @@ no content type (nor answer, :mod:`backrest.openapi.answers`) takes those names.
 
 The representation holds the fields of the type's schema and ``__meta__``
 (:mod:`backrest.content.representation`). It is designed to be posted back,
-so every field of the schema is in it. A model may add read-only fields of
-its own (a file's ``size``): they are not described, and allowed.
+so every field of the schema is in it. The fields a model adds of its own (a
+file's ``size``) are described as read-only, from the type's
+``read_only_fields``; any other is allowed.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from backrest.openapi.converter import to_schema
+from backrest.openapi.converter import answer_schema, to_schema
 from backrest.openapi.responses import URI
 from backrest.security.permissions import OBJECT_PERMISSIONS
 
@@ -82,11 +83,21 @@ def _without_defaults(schema: dict[str, Any]) -> dict[str, Any]:
     return kept
 
 
-def representation_schema(create: dict[str, Any]) -> dict[str, Any]:
-    """An object as GET answers it, from the schema of its creation's body."""
+def representation_schema(
+    create: dict[str, Any], read_only: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """An object as GET answers it, from the schema of its creation's body and its read-only fields."""
     represented = _without_defaults(create)
-    properties = {**represented["properties"], "__meta__": schema_reference(META)}
-    return {**represented, "properties": properties, "required": list(properties)}
+    added = {
+        name: {**field, "readOnly": True} for name, field in (read_only or {}).get("properties", {}).items()
+    }
+    properties = {**represented["properties"], **added, "__meta__": schema_reference(META)}
+    optional = set(added) - set((read_only or {}).get("required", ()))
+    return {
+        **represented,
+        "properties": properties,
+        "required": [name for name in properties if name not in optional],
+    }
 
 
 def page_schema(representation: str, count_limit: int) -> dict[str, Any]:
@@ -121,8 +132,10 @@ class ContentComponents:
         self.page = f"{name}Page"
         create = to_schema(content_type.create_schema())
         update = to_schema(content_type.update_schema())
+        fields = content_type.read_only_fields
+        read_only = answer_schema(fields()) if fields is not None else None
         self.schemas: dict[str, dict[str, Any]] = {
-            self.representation: representation_schema(create),
+            self.representation: representation_schema(create, read_only),
             self.page: page_schema(self.representation, count_limit),
         }
         self.bodies: dict[str, dict[str, Any]] = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from backrest.teams.models import Team
-from backrest.teams.schemas import TeamSchema
+from backrest.teams.schemas import TeamMembers, TeamSchema
 from backrest.teams.services import team_services
 
 if TYPE_CHECKING:
@@ -24,4 +24,5 @@ def includeme(config: Configurator) -> None:
         ordering=("name", "created", "modified"),
         default_ordering="name",
         shareable=False,
+        read_only_fields=TeamMembers,
     )

@@ -32,6 +32,18 @@ class TeamSchema(Body):
     )
 
 
+class Member(colander.MappingSchema):
+    id = colander.SchemaNode(colander.String(), description="The member's user id.")
+    firstname = colander.SchemaNode(colander.String())
+    lastname = colander.SchemaNode(colander.String())
+
+
+class TeamMembers(colander.MappingSchema):
+    """What a team's representation adds to its fields: who is in it."""
+
+    members = colander.SequenceSchema(Member(), description="The members, the earliest first.")
+
+
 class MemberSchema(Body):
     email = email_node(description="The address to invite: its owner joins the team by accepting.")
 

@@ -328,6 +328,24 @@ def test_the_representation_holds_every_field_of_the_schema_and_meta(document):
     }
 
 
+@pytest.mark.parametrize(
+    ("component", "added"),
+    [
+        ("File", {"content_type", "size", "sha256", "download"}),
+        ("Team", {"members"}),
+        ("Application", {"client_id"}),
+    ],
+)
+def test_the_fields_a_model_adds_are_described_read_only(document, component, added):
+    schema = document["components"]["schemas"][component]
+    read_only = {name for name, field in schema["properties"].items() if field.get("readOnly")}
+    assert read_only == added
+    assert added <= set(schema["required"])
+    assert not added & set(
+        document["components"]["schemas"].get(f"{component}Create", {}).get("properties", {})
+    )
+
+
 def test_a_creation_requires_what_the_schema_requires_and_an_update_nothing(document):
     schemas = document["components"]["schemas"]
     assert schemas["DocumentCreate"]["required"] == ["title"]
@@ -403,8 +421,13 @@ def test_other_types_answers_match_their_components(logged_in, document):
         "/-/files/", {"description": "Notes"}, upload_files=[("file", "a.txt", b"hi", "text/plain")]
     )
     assert_matches(document, "File", uploaded.json)
+    assert not schema_validator(document, {"$ref": "#/components/schemas/File"}).is_valid(
+        {**uploaded.json, "size": "two"}
+    )
     assert_matches(document, "FilePage", logged_in.get("/-/files/").json)
-    assert_matches(document, "Team", logged_in.post_json("/-/teams/", {"name": "Crew"}, status=201).json)
+    team = logged_in.post_json("/-/teams/", {"name": "Crew"}, status=201).json
+    assert team["members"]
+    assert_matches(document, "Team", team)
     assert_matches(document, "TeamPage", logged_in.get("/-/teams/").json)
     logs = logged_in.get("/-/logs/").json
     assert logs["results"]
