@@ -107,7 +107,7 @@ def _required(child: colander.SchemaNode, reading: _Reading) -> bool:
 def _object(node: colander.SchemaNode, reading: _Reading) -> dict[str, Any]:
     schema: dict[str, Any] = {
         "type": "object",
-        "properties": {child.name: _schema(child, reading) for child in node.children},
+        "properties": {child.name: _titled(child, _schema(child, reading)) for child in node.children},
     }
     required = [child.name for child in node.children if _required(child, reading)]
     if required:
@@ -115,6 +115,18 @@ def _object(node: colander.SchemaNode, reading: _Reading) -> dict[str, Any]:
     if node.typ.unknown == "raise":
         schema["additionalProperties"] = False
     return schema
+
+
+def _titled(node: colander.SchemaNode, schema: dict[str, Any]) -> dict[str, Any]:
+    """A field's schema with the title its schema gives it, what a form labels it (the browsable page).
+
+    Only a title given in the schema, not colander's from the name; never on
+    an object or a reference, which generators would take for a class name.
+    """
+    given = node.title != node.name.replace("_", " ").title()
+    if not given or schema.get("type") == "object" or "$ref" in schema:
+        return schema
+    return {**schema, "title": str(node.title)}
 
 
 def _refuses_empty_string(node: colander.SchemaNode) -> bool:

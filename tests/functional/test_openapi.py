@@ -108,7 +108,12 @@ def test_signup_body_requires_email_and_password(document):
     assert schema["properties"]["email"]["type"] == "string"
     assert schema["properties"]["email"]["format"] == "email"
     assert schema["properties"]["password"]["type"] == "string"
-    assert schema["properties"]["firstname"] == {"type": "string", "maxLength": 100, "default": ""}
+    assert schema["properties"]["firstname"] == {
+        "type": "string",
+        "maxLength": 100,
+        "default": "",
+        "title": "First name",
+    }
 
 
 def test_signup_body_may_be_sent_as_a_form_or_xml(document):

@@ -216,3 +216,9 @@ def test_the_call_form_sends_what_the_method_takes(anonymous):
 def test_a_method_the_caller_may_not_call_has_no_call_form(anonymous, logged_in):
     assert "call" not in forms_of(anonymous, "/-/api/documents/tag")
     assert "call" in forms_of(logged_in, "/-/api/documents/tag")
+
+
+def test_labels_are_the_titles_the_schema_gives(logged_in):
+    edit = forms_of(logged_in, "/-/userprofile")["edit"]
+    assert edit.labels["edit--firstname"] == "First name"
+    assert edit.control("firstname").value == "Ada"
