@@ -66,7 +66,8 @@ class ContentType:
 
     OpenAPI describes them as read-only fields of the representation. A
     kind of content may give them for all its types
-    (:func:`add_content_kind`); a type's own add to those."""
+    (:func:`add_content_kind`); a type's own replace those (derive from them
+    to add some)."""
 
     def create_schema(self) -> colander.SchemaNode:
         schema = self.schema().clone()
@@ -190,10 +191,10 @@ def add_content_kind(
 
 
 def _with_kind(content_type: ContentType, kind: ContentKind) -> ContentType:
-    fields = kind.read_only_fields
-    if fields is not None and content_type.read_only_fields is not None:
-        fields = type(f"{content_type.model.__name__}ReadOnly", (fields, content_type.read_only_fields), {})
-    return replace(content_type, kind=kind.name, read_only_fields=fields or content_type.read_only_fields)
+    """``content_type`` of ``kind``: with the kind's read-only fields, unless it gives its own."""
+    return replace(
+        content_type, kind=kind.name, read_only_fields=content_type.read_only_fields or kind.read_only_fields
+    )
 
 
 def add_content_type(config: Configurator, content_type: ContentType | None = None, **options: Any) -> None:

@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from backrest.service import Service
 
 RENDERS = [format_.content_type for format_ in FORMATS]
+OPTIONS_BODY = {"$ref": "#/components/schemas/Options"}
+"""What every OPTIONS answers, in OpenAPI (:mod:`backrest.openapi.options_body`)."""
 PARSES = list(PARSERS)
 WRITING = ("POST", "PUT")
 
@@ -184,4 +186,4 @@ def add_options(service: Service) -> None:
     # OPTIONS too. The others tell anyone what they may do there.
     about_an_object = getattr(service, "factory", None) and not getattr(service, "method_spec", None)
     permission = Permission.VIEW if about_an_object else Permission.PUBLIC
-    service.add_view("OPTIONS", options_view(service), permission=permission)
+    service.add_view("OPTIONS", options_view(service), permission=permission, response_schema=OPTIONS_BODY)

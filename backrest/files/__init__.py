@@ -2,7 +2,9 @@
 
 Public API: :class:`FileContent` (the model base; ``config.add_content_type``
 gives any type derived from it uploads and ``/-/{collection}/{id}/data``),
-:class:`FileSchema` (the base of such a type's schema).
+:class:`FileSchema` (the base of such a type's schema), :class:`FileFields`
+(what every file's representation adds: the base of a file type's own
+``read_only_fields``).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ if TYPE_CHECKING:
     from pyramid.request import Request
     from sqlalchemy.engine import Engine
 
-__all__ = ["FileContent", "FileSchema"]
+__all__ = ["FileContent", "FileFields", "FileSchema"]
 
 
 class FileSchema(Body):

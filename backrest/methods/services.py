@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from pyramid.authorization import ALL_PERMISSIONS, Allow
 
 from backrest import audit
-from backrest.content.options import options_view
+from backrest.content.options import OPTIONS_BODY, options_view
 from backrest.content.representation import representation
 from backrest.errors import Errors, errors_exception, http_error
 from backrest.keys.credentials import BODY_FIELD
@@ -34,7 +34,7 @@ from backrest.methods.multipart import read_arguments
 from backrest.methods.options import fields
 from backrest.methods.schemas import MULTIPART, request_body, request_schema, result_json, result_schema
 from backrest.methods.shapes import Signature, names_objects
-from backrest.openapi.components import OPTIONS, component_names, schema_reference
+from backrest.openapi.components import component_names, schema_reference
 from backrest.security.permissions import Permission, Principal
 from backrest.service import Service
 from backrest.validation import BodyError, read_body
@@ -187,7 +187,7 @@ def method_service(registry: Registry, spec: MethodSpec, function: Callable[...,
         "GET",
         options_view(service),
         permission=Permission.PUBLIC,
-        response_schema=schema_reference(OPTIONS),
+        response_schema=OPTIONS_BODY,
         openapi_tags=[f"api.{spec.group}"],
     )
     return service

@@ -4,8 +4,8 @@ Only ``servers`` depends on the request: it is the application's URL as the
 caller reached it, behind a trusted proxy too. Content types add their
 components, their tags and what the contract says of their operations
 (:mod:`backrest.openapi.content`); the answers that definitions declare add
-theirs (:mod:`backrest.openapi.answers`), and every ``OPTIONS`` answers
-``Options`` (:mod:`backrest.openapi.options_body`).
+theirs (:mod:`backrest.openapi.answers`); every ``OPTIONS`` view declares
+that it answers ``Options`` (:mod:`backrest.openapi.options_body`).
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from backrest.openapi.converter import to_schema
 from backrest.openapi.headers import SHARED as HEADERS
 from backrest.openapi.operations import openapi_path, operation
 from backrest.openapi.options_body import SCHEMAS as OPTIONS_SCHEMAS
-from backrest.openapi.options_body import with_options_body
 from backrest.openapi.responses import error_components
 from backrest.openapi.schemas import ErrorSchema
 
@@ -49,10 +48,9 @@ def paths(
             name = method.lower()
             if name in item:
                 continue
-            additions = content.additions(service, method)
-            if method == "OPTIONS":
-                additions = with_options_body(additions)
-            item[name] = operation(service, method, view, args, additions, answers=answers)
+            item[name] = operation(
+                service, method, view, args, content.additions(service, method), answers=answers
+            )
     return found
 
 

@@ -2,19 +2,15 @@
 
 Every registered service answers ``OPTIONS`` the same way
 (:mod:`backrest.content.options`, fields described by
-:mod:`backrest.methods.options` too), so every ``OPTIONS`` operation's body
-is the one ``Options`` component, unless its definition says otherwise.
+:mod:`backrest.methods.options` too), and its view declares that its body
+is the one ``Options`` component (``OPTIONS_BODY`` there).
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from backrest.openapi.components import OPTIONS, OPTIONS_FIELD, schema_reference
-
-if TYPE_CHECKING:
-    from backrest.openapi.operations import Additions
 
 FIELD = schema_reference(OPTIONS_FIELD)
 STRINGS = {"type": "array", "items": {"type": "string"}}
@@ -76,8 +72,3 @@ OPTIONS_SCHEMA: dict[str, Any] = {
 }
 
 SCHEMAS = {OPTIONS: OPTIONS_SCHEMA, OPTIONS_FIELD: OPTIONS_FIELD_SCHEMA}
-
-
-def with_options_body(additions: Additions) -> Additions:
-    """The additions of an ``OPTIONS`` operation: its body is ``Options``."""
-    return replace(additions, response_schema=schema_reference(OPTIONS))

@@ -108,28 +108,31 @@ function entries(form) {
   if (!form.hasAttribute("data-changed-only")) {
     return pairs;
   }
-  return pairs.filter(([name]) => changedKeys(form).has(name.split(".")[0]));
+  const changed = changedKeys(form);
+  return pairs.filter(([name]) => changed.has(name.split(".")[0]));
 }
 
 const snapshots = new WeakMap();
 
-function fieldText(form, key) {
-  const group = form.querySelector(":scope > [data-key=\"" + CSS.escape(key) + "\"]");
-  return JSON.stringify(Array.from(group.querySelectorAll("[name]"))
-    .filter(included).map((control) => [pathOf(control, form), control.type === "file" ? control.files.length : value(control)]));
+// What a top-level field sends now, to tell whether a person changed it.
+function fieldText(form, group) {
+  return JSON.stringify(Array.from(group.querySelectorAll("[name]")).filter(included)
+    .map((control) => [pathOf(control, form), control.type === "file" ? control.files.length : value(control)]));
+}
+
+function topFields(form) {
+  return Array.from(form.querySelectorAll(":scope > [data-key]"));
 }
 
 function snapshot(form) {
-  const texts = new Map();
-  for (const group of form.querySelectorAll(":scope > [data-key]")) {
-    texts.set(group.dataset.key, fieldText(form, group.dataset.key));
-  }
-  snapshots.set(form, texts);
+  snapshots.set(form, new Map(topFields(form).map((group) => [group.dataset.key, fieldText(form, group)])));
 }
 
 function changedKeys(form) {
   const before = snapshots.get(form);
-  return new Set(Array.from(before.keys()).filter((key) => fieldText(form, key) !== before.get(key)));
+  return new Set(topFields(form)
+    .filter((group) => fieldText(form, group) !== before.get(group.dataset.key))
+    .map((group) => group.dataset.key));
 }
 
 function clearErrors(form) {

@@ -2,8 +2,10 @@
 
 from openapi_schema_validator import OAS30Validator
 
-from backrest.openapi.operations import Additions
-from backrest.openapi.options_body import SCHEMAS, with_options_body
+from backrest.content.options import OPTIONS_BODY, add_options
+from backrest.openapi.components import OPTIONS, schema_reference
+from backrest.openapi.options_body import SCHEMAS
+from backrest.service import Service
 
 BODY = {
     "name": "documents",
@@ -57,10 +59,12 @@ def validator():
     return OAS30Validator({"$ref": "#/components/schemas/Options", "components": {"schemas": SCHEMAS}})
 
 
-def test_options_operations_answer_the_options_schema_with_their_other_additions():
-    found = with_options_body(Additions(tags=("notes",)))
-    assert found.response_schema == {"$ref": "#/components/schemas/Options"}
-    assert found.tags == ("notes",)
+def test_options_operations_answer_the_options_schema():
+    service = Service("notes.notes", "/-/notes/")
+    add_options(service)
+    [(_method, _view, arguments)] = service.definitions
+    assert arguments["response_schema"] == {"$ref": "#/components/schemas/Options"}
+    assert schema_reference(OPTIONS) == OPTIONS_BODY
 
 
 def test_nested_fields_are_fields_too():
