@@ -25,7 +25,8 @@ def __getattr__(name: str) -> Any:
 INCLUDES = (
     "cornice",  # the service layer, with its exception views off
     "backrest.renderers",  # JSON with UTC timestamps
-    "backrest.db",  # request.dbsession, the transaction manager
+    "backrest.transactions",  # a transaction per request, run again when it lost a race
+    "backrest.db",  # the engine, request.dbsession joined to the request's transaction
     "backrest.errors",  # one error shape for everything below
     "backrest.tweens",  # request id, proxies, security headers, CORS
     "backrest.nostore",  # the no_store view option

@@ -1,7 +1,7 @@
 """Database wiring: the declarative base, the engine and ``request.dbsession``.
 
-Each request gets a session joined to its transaction (pyramid_tm), so a
-request commits or aborts as a whole. Tests may hand a session in through
+Each request gets a session joined to its transaction
+(:mod:`backrest.transactions`), so a request commits or aborts as a whole. Tests may hand a session in through
 ``request.environ["app.dbsession"]``.
 """
 
@@ -22,8 +22,6 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 from sqlalchemy.types import DateTime, TypeDecorator
 from zope.sqlalchemy import mark_changed
 from zope.sqlalchemy.datamanager import join_transaction
-
-from backrest.validation import parsed
 
 if TYPE_CHECKING:
     from pyramid.config import Configurator
@@ -177,7 +175,6 @@ def get_session_factory(engine: Engine) -> sessionmaker:
 
 
 TRANSACTION_MANAGER = "transaction_manager"
-BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 """Where a request's session keeps the transaction manager it follows (``Session.info``)."""
 
 
@@ -219,32 +216,8 @@ def _dbsession(request: Request) -> Session:
     return dbsession
 
 
-def attempts(request: Request) -> int | None:
-    """How many times pyramid_retry may run ``request``: once if its body is a file.
-
-    To run a request again, pyramid_retry first copies its whole body to a
-    temporary file; a file's body would be written twice. Bodies the API
-    parses (JSON, urlencoded forms, XML) keep the configured attempts.
-    """
-    content_type = request.content_type
-    if request.method in BODY_METHODS and (content_type == "multipart/form-data" or not parsed(content_type)):
-        return 1
-    return None
-
-
 def includeme(config: Configurator) -> None:
-    settings = config.get_settings()
-    settings["tm.manager_hook"] = "pyramid_tm.explicit_manager"
-    # pyramid_tm would look up the caller before the exception views are in
-    # place: a database failure there would escape the one error shape.
-    settings["tm.annotate_user"] = False
-    # A request that lost a race (a serialization failure, a concurrent
-    # insert) runs again from the start, up to three times in all.
-    settings.setdefault("retry.attempts", 3)
-    settings.setdefault("retry.activate_hook", attempts)
-    config.include("pyramid_tm")
-    config.include("pyramid_retry")
-    engine = get_engine(settings)
+    engine = get_engine(config.get_settings())
     config.registry["db_engine"] = engine
     config.registry["dbsession_factory"] = get_session_factory(engine)
     config.registry["tm_dbsession_factory"] = get_tm_session_factory(engine)

@@ -1,25 +1,46 @@
-"""Conditional requests: ETags, ``If-None-Match``, ``If-Modified-Since``, ``If-Match``."""
+"""Conditional requests: every ETag an object or a page gets, and the answers they decide.
+
+An object's tag (:func:`item_etag`) names its version and what the caller
+may do to it; each representation of it gets its own (:func:`representation_etag`).
+A read puts the validators on its answer and answers 304 when the caller's
+copy is current (:func:`answer_cached`); a write is refused when its
+``If-Match`` names an older state (:func:`check_if_match`).
+"""
 
 from __future__ import annotations
 
 import hashlib
 from typing import TYPE_CHECKING
 
+from pyramid.httpexceptions import HTTPNotModified
+
 from backrest.errors import http_error
 from backrest.formats.negotiation import FORMATS
 
 DEFAULT_FORMAT = FORMATS[0].name
 
+CACHE_CONTROL = "private, no-cache"
+"""Answers depend on the caller; a browser may keep them but must revalidate (cheap: 304)."""
+VARY = ("Accept", "Authorization", "Cookie")
+
 if TYPE_CHECKING:
     from datetime import datetime
 
     from pyramid.request import Request
+    from pyramid.response import Response
+
+    from backrest.content.resources import ItemResource
 
 
 def strong_etag(*parts: object) -> str:
     """A strong ETag (quoted) that changes whenever any of ``parts`` does."""
     digest = hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()[:32]
     return f'"{digest}"'
+
+
+def item_etag(item: ItemResource, allowed: list[str]) -> str:
+    """Changes with every modification; differs between callers who may do different things."""
+    return strong_etag(item.obj.id, item.obj.version, *allowed)
 
 
 def representation_etag(tag: str, format_name: str, request: Request) -> str:
@@ -36,6 +57,28 @@ def representation_etag(tag: str, format_name: str, request: Request) -> str:
     identity = request.identity
     caller = "" if identity is None else f"{identity.actor} {identity.session_id}"
     return strong_etag(tag, format_name, caller)
+
+
+def response_etag(request: Request, tag: str) -> str:
+    """The ETag of the representation the response to ``request`` carries."""
+    return representation_etag(tag, request.response_format.name, request)
+
+
+def tag_response(request: Request, item: ItemResource, allowed: list[str]) -> None:
+    """Give the answer of a write the ETag of the object it answers with."""
+    request.response.headers["ETag"] = response_etag(request, item_etag(item, allowed))
+
+
+def answer_cached(request: Request, tag: str, last_modified: datetime | None) -> Response | None:
+    """Put the validators on the answer; a 304 when the caller's copy is current, else ``None``."""
+    tag = response_etag(request, tag)
+    response: Response = HTTPNotModified() if not_modified(request, tag, last_modified) else request.response
+    response.headers["ETag"] = tag
+    response.cache_control = CACHE_CONTROL
+    response.vary = VARY
+    if last_modified is not None:
+        response.last_modified = last_modified
+    return response if response is not request.response else None
 
 
 def _listed(header: str | None) -> list[str]:

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 
 from pyramid.authorization import ACLHelper
 
-from backrest.content.conditional import strong_etag
 from backrest.security.identity import principals
 from backrest.security.permissions import OBJECT_PERMISSIONS
 
@@ -71,11 +70,6 @@ def fields(request: Request, item: ItemResource) -> dict[str, Any]:
     if not item.__parent__.content_type.shareable:
         return item.obj.__json__(request)
     return {**item.obj.__json__(request), "public": item.obj.public}
-
-
-def etag(item: ItemResource, allowed: list[str]) -> str:
-    """Changes with every modification; differs between callers who may do different things."""
-    return strong_etag(item.obj.id, item.obj.version, *allowed)
 
 
 def representation(request: Request, item: ItemResource, allowed: list[str] | None = None) -> dict[str, Any]:

@@ -11,7 +11,14 @@ from sqlalchemy import bindparam, select
 from backrest.content.sharing import shared_condition, shared_teams_column
 from backrest.db import names_of
 from backrest.resources import Root
-from backrest.security.permissions import Permission, Principal, grant_principal, team_principal
+from backrest.security.permissions import (
+    OBJECT_PERMISSIONS,
+    Permission,
+    Principal,
+    grant_principal,
+    team_principal,
+    type_permission,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -39,7 +46,11 @@ class CollectionResource:
             (Allow, Principal.ADMIN, ALL_PERMISSIONS),
             (Allow, Principal.EVERYONE, Permission.VIEW),
             *((Allow, principal, Permission.CREATE) for principal in self.content_type.creators),
-            (Allow, grant_principal(f"{self.content_type.name}.create"), Permission.CREATE),
+            (
+                Allow,
+                grant_principal(type_permission(self.content_type.name, Permission.CREATE)),
+                Permission.CREATE,
+            ),
         ]
 
     @property
@@ -78,18 +89,17 @@ class ItemResource:
         return self.__parent__.url + self.obj.id
 
 
-GRANTED = (Permission.VIEW, Permission.EDIT, Permission.DELETE)
-"""What a team's grant on a content type (``documents.edit``) allows on every object of it."""
-
-
 def granted(collection: str) -> list[tuple[str, str, Any]]:
     """The ACL entries of the grants on ``collection``: its objects, whoever owns them."""
-    return [(Allow, grant_principal(f"{collection}.{permission}"), permission) for permission in GRANTED]
+    return [
+        (Allow, grant_principal(type_permission(collection, permission)), permission)
+        for permission in OBJECT_PERMISSIONS
+    ]
 
 
 def visibility_for(content_type: ContentType, identity: Identity | None) -> list[ColumnElement[bool]] | None:
     """The model's visibility for ``identity``, or every object for a holder of the type's view grant."""
-    if identity is not None and f"{content_type.name}.view" in identity.grants:
+    if identity is not None and type_permission(content_type.name, Permission.VIEW) in identity.grants:
         return None
     conditions = content_type.model.visibility(identity)
     shared = shared_condition(content_type, identity)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from backrest.content import conditional
-from backrest.content.representation import etag, permissions
+from backrest.content.representation import permissions
 from backrest.content.resources import ItemResource
 from backrest.files.download import data_etag
 from backrest.files.quota import upload_limit
@@ -51,7 +51,9 @@ def upload_validator(
 def data_validator(request: Request, **_: Any) -> None:
     """The raw body is the file's new data; ``If-Match`` is checked before any of it is read."""
     item: ItemResource = request.context
-    conditional.check_if_match(request, etag(item, permissions(request, item)), data_etag(item.obj))
+    conditional.check_if_match(
+        request, conditional.item_etag(item, permissions(request, item)), data_etag(item.obj)
+    )
     try:
         request.upload = read_raw(request, upload_limit(request, _replaced(request)))
     except BodyError as error:

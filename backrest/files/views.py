@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from backrest.content.representation import changes, etag, fields, permissions, representation
-from backrest.content.views import ContentViews, response_etag
+from backrest.content.conditional import tag_response
+from backrest.content.representation import changes, fields, permissions, representation
+from backrest.content.views import ContentViews
 from backrest.files.attach import attach_upload
 from backrest.files.download import data_response
 
@@ -38,5 +39,5 @@ class FileViews(ContentViews):
         if changed:
             self.record(request, "update", item.obj, changed)
         allowed = permissions(request, item)
-        request.response.headers["ETag"] = response_etag(request, etag(item, allowed))
+        tag_response(request, item, allowed)
         return representation(request, item, allowed)

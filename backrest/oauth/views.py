@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from backrest.content.representation import etag, permissions, representation
-from backrest.content.views import ContentViews, response_etag
+from backrest.content.conditional import tag_response
+from backrest.content.representation import permissions, representation
+from backrest.content.views import ContentViews
 from backrest.errors import Errors, errors_exception, http_error
 from backrest.oauth.client_rules import problems
 from backrest.oauth.client_secrets import issue_secret
@@ -68,5 +69,5 @@ class ApplicationViews(ContentViews):
         self.mark_changed(request)
         self.record(request, "secret_rotated", application, {"client_secret": "changed"})
         allowed = permissions(request, item)
-        request.response.headers["ETag"] = response_etag(request, etag(item, allowed))
+        tag_response(request, item, allowed)
         return {**representation(request, item, allowed), "client_secret": secret}

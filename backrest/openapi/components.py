@@ -101,7 +101,7 @@ def representation_schema(
 
 
 def page_schema(representation: str, count_limit: int) -> dict[str, Any]:
-    """A list's page: as :meth:`backrest.content.views.ContentViews._page` answers it."""
+    """A list's page: as :meth:`backrest.content.listing.Listing.page` answers it."""
     link = {**URI, "nullable": True}
     return {
         "type": "object",

@@ -23,7 +23,18 @@ class Permission(enum.StrEnum):
 
 
 OBJECT_PERMISSIONS = (Permission.VIEW, Permission.EDIT, Permission.DELETE)
-"""What a caller may do to one object, as ``__meta__.permissions`` lists it."""
+"""What a caller may do to one object, as ``__meta__.permissions`` lists it.
+
+Also what a team's grant on a content type (``documents.edit``) allows on
+every object of it, whoever owns it."""
+
+GRANTABLE = (Permission.VIEW, Permission.CREATE, Permission.EDIT, Permission.DELETE)
+"""What a team may be granted on a content type: only ``view`` on a read-only one."""
+
+
+def type_permission(content_type: str, permission: Permission) -> str:
+    """The name of a grant on a content type: ``documents.edit``."""
+    return f"{content_type}.{permission}"
 
 
 class Principal(enum.StrEnum):

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 from pyramid.httpexceptions import HTTPAccepted, HTTPNoContent
 
-from backrest.content.representation import etag, permissions, representation
+from backrest.content.conditional import tag_response
+from backrest.content.representation import permissions, representation
 from backrest.content.resources import CollectionResource
-from backrest.content.views import response_etag
 from backrest.errors import http_error
 from backrest.security.verified import require_verified_email
 from backrest.teams import mails
@@ -118,5 +118,5 @@ class InvitationViews:
             identity.grants = tuple(sorted({*identity.grants, *team.permissions}))
         item = CollectionResource(request, self.views.content_type).item(team)
         allowed = permissions(request, item)
-        request.response.headers["ETag"] = response_etag(request, etag(item, allowed))
+        tag_response(request, item, allowed)
         return representation(request, item, allowed)

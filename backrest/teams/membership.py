@@ -15,6 +15,7 @@ from sqlalchemy import select
 from backrest.accounts.models import User
 from backrest.db import aggregated_names, names_of
 from backrest.security.identity import Identity
+from backrest.security.permissions import GRANTABLE, Permission, type_permission
 from backrest.teams.models import MANAGE, TeamGrant, TeamMember
 
 if TYPE_CHECKING:
@@ -78,8 +79,8 @@ def team_grants(team_id: ColumnElement[str | None]) -> ScalarSelect[str | None]:
 
 def permissions_of(content_type: ContentType) -> list[str]:
     """The permissions a team may hold on ``content_type``: ``documents.view``, ``documents.edit``..."""
-    actions = ("view",) if content_type.read_only else ("view", "create", "edit", "delete")
-    return [f"{content_type.name}.{action}" for action in actions]
+    actions = (Permission.VIEW,) if content_type.read_only else GRANTABLE
+    return [type_permission(content_type.name, action) for action in actions]
 
 
 def known_permissions(content_types: Iterable[ContentType]) -> list[str]:

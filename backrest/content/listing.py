@@ -1,0 +1,163 @@
+"""A content type's list: one page of what the caller may see, its count and its validators.
+
+The count stops at ``backrest.count.max`` + 1 rows; ``Last-Modified`` is the
+newest change among everything the caller may see (and the last time an
+object left their view), so that a page whose objects all stayed the same
+still changes when one joins or leaves it. Pages may be kept in the page
+cache (:mod:`backrest.content.cache`).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+from sqlalchemy import func, select
+
+from backrest.content import conditional
+from backrest.content.cache import page_key
+from backrest.content.models import ContentRemoval, visible
+from backrest.content.query import QueryParser, parse_datetime
+from backrest.content.representation import permissions_of, representation
+from backrest.content.resources import visibility_for
+from backrest.content.sharing import shared_teams_column
+from backrest.db import names_of, utcnow
+from backrest.errors import http_error
+from backrest.renderers import timestamp
+from backrest.security.identity import principals
+from backrest.serialize import jsonable
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from pyramid.request import Request
+    from sqlalchemy.sql.elements import ColumnElement
+    from sqlalchemy.sql.selectable import ScalarSelect
+
+    from backrest.content.declare import ContentType
+    from backrest.content.resources import CollectionResource
+
+
+class Listing:
+    """The list view of one content type."""
+
+    def __init__(self, content_type: ContentType) -> None:
+        self.content_type = content_type
+        self.model = content_type.model
+
+    def __call__(self, request: Request) -> Any:
+        cache = request.registry.get("backrest.page_cache")
+        key = None
+        if cache is not None:
+            generation = cache.generation(self.content_type.name)
+            if generation is not None:
+                key = page_key(request, self.content_type.name, generation)
+                cached = cache.get(key)
+                if cached is not None:
+                    return self._answer(request, json.loads(cached))
+        page = self.page(request)
+        if key is not None:
+            cache.set(key, json.dumps(page, default=jsonable).encode())
+        return self._answer(request, page)
+
+    def page(self, request: Request) -> dict[str, Any]:
+        """One page of the list, and what the answer's headers need."""
+        collection: CollectionResource = request.context
+        # modified_since=<this> must also give what was written before this read
+        # but committed after it (see backrest.modified_since.margin).
+        generated = utcnow() - timedelta(seconds=request.registry.settings["backrest.modified_since.margin"])
+        query = QueryParser(request, self.content_type).parse()
+        visibility = visibility_for(self.content_type, request.identity)
+        shown = visible(visibility)
+        cap = request.registry.settings["backrest.count.max"]
+        count, *changed = request.dbsession.execute(
+            select(
+                func.count(),
+                *self._last_changes(request, visibility),
+            ).select_from(select(self.model.id).where(shown, *query.conditions).limit(cap + 1).subquery())
+        ).one()
+        exact = count <= cap
+        if query.page > 1 and exact and query.offset >= count:
+            raise http_error(404, "querystring", "page", "There is no such page.")
+        shared = shared_teams_column(self.content_type, request.identity)
+        page = (
+            select(self.model)
+            .where(shown, *query.conditions)
+            .order_by(*query.order_by)
+            .limit(query.page_size)
+            .offset(query.offset)
+        )
+        if shared is None:
+            items = [collection.item(obj) for obj in request.dbsession.scalars(page)]
+        else:
+            rows = request.dbsession.execute(page.add_columns(shared))
+            items = [collection.item(obj, names_of(teams)) for obj, teams in rows]
+        if query.page > 1 and not items:
+            raise http_error(404, "querystring", "page", "There is no such page.")
+        allowed = permissions_of(request, items)
+        changed = [moment for moment in changed if moment is not None]
+        window = request.registry.settings["backrest.page.max_offset"]
+        more = query.offset + query.page_size < window and (
+            (exact and query.offset + len(items) < count) or (not exact and len(items) == query.page_size)
+        )
+        return {
+            "etag": conditional.strong_etag(
+                request.path_qs,
+                count,
+                *(
+                    (item.obj.id, item.obj.version, *perms)
+                    for item, perms in zip(items, allowed, strict=True)
+                ),
+            ),
+            "last_modified": timestamp(max(changed)) if changed else None,
+            "generated": timestamp(generated),
+            "exact": exact,
+            "body": {
+                "count": min(count, cap),
+                "next": self._page_url(request, query.page + 1) if more else None,
+                "previous": self._page_url(request, query.page - 1) if query.page > 1 else None,
+                "results": [
+                    representation(request, item, perms) for item, perms in zip(items, allowed, strict=True)
+                ],
+            },
+        }
+
+    def _last_changes(
+        self, request: Request, visibility: list[ColumnElement[bool]] | None
+    ) -> list[ScalarSelect[datetime | None]]:
+        """When what the caller may see last changed: an index lookup for each part of it.
+
+        Of everything they may see, not of this page or filter: an object that
+        left the page or the filter changed it too. Of nothing else: the date
+        must not tell when others' objects change.
+        """
+        newest = func.max(self.model.modified)
+        removed = select(func.max(ContentRemoval.removed)).where(
+            ContentRemoval.collection == self.content_type.name
+        )
+        if visibility is None:
+            return [select(newest).scalar_subquery(), removed.scalar_subquery()]
+        held = principals(request.identity)
+        return [
+            *(select(newest).where(condition).scalar_subquery() for condition in visibility),
+            removed.where(ContentRemoval.principal.in_(held)).scalar_subquery(),
+        ]
+
+    @staticmethod
+    def _answer(request: Request, page: dict[str, Any]) -> Any:
+        last_modified = page["last_modified"] and parse_datetime(page["last_modified"])
+        not_modified = conditional.answer_cached(request, page["etag"], last_modified)
+        response = not_modified or request.response
+        response.headers["X-Page-Generated"] = page["generated"]
+        if not page["exact"]:
+            response.headers["X-Count-Exact"] = "false"
+        return not_modified or page["body"]
+
+    @staticmethod
+    def _page_url(request: Request, page: int) -> str:
+        params = [(name, value) for name, value in request.GET.items() if name != "page"]
+        if page > 1:
+            params.append(("page", str(page)))
+        return request.path_url + ("?" + urlencode(params) if params else "")
