@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
 
 from pyramid.authorization import ALL_PERMISSIONS, DENY_ALL, Allow
@@ -53,8 +54,9 @@ class CollectionResource:
             ),
         ]
 
-    @property
+    @cached_property
     def url(self) -> str:
+        """Made once: every object of a page has its URL under it."""
         return f"{self.request.application_url}/-/{self.content_type.name}/"
 
     def item(self, obj: Content, shared_with: tuple[str, ...] = ()) -> ItemResource:
@@ -89,12 +91,13 @@ class ItemResource:
         return self.__parent__.url + self.obj.id
 
 
-def granted(collection: str) -> list[tuple[str, str, Any]]:
+@cache
+def granted(collection: str) -> tuple[tuple[str, str, Any], ...]:
     """The ACL entries of the grants on ``collection``: its objects, whoever owns them."""
-    return [
+    return tuple(
         (Allow, grant_principal(type_permission(collection, permission)), permission)
         for permission in OBJECT_PERMISSIONS
-    ]
+    )
 
 
 def visibility_for(content_type: ContentType, identity: Identity | None) -> list[ColumnElement[bool]] | None:

@@ -97,10 +97,10 @@ class NegotiatingRenderer:
     def __init__(self) -> None:
         self.json = json_renderer()
 
-    def __call__(self, info: Any) -> Callable[[Any, dict[str, Any]], str]:
+    def __call__(self, info: Any) -> Callable[[Any, dict[str, Any]], str | bytes]:
         render_json = self.json(info)
 
-        def render(value: Any, system: dict[str, Any]) -> str:
+        def render(value: Any, system: dict[str, Any]) -> str | bytes:
             request = system.get("request")
             if request is None:
                 return render_json(value, system)
