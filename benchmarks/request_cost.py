@@ -185,7 +185,8 @@ def main(argv: list[str] | None = None) -> int:
             request = scenario(name, call, ids)
             for _ in range(100):
                 request()
-            print(f"{name}: {cpu_ms(request, arguments.requests, arguments.rounds):.3f} ms of CPU per request")
+            spent = cpu_ms(request, arguments.requests, arguments.rounds)
+            print(f"{name}: {spent:.3f} ms of CPU per request")
             if arguments.profile:
                 profiler = cProfile.Profile(time.process_time)  # CPU, not the waits on the database
                 profiler.runcall(lambda request=request: [request() for _ in range(arguments.requests)])

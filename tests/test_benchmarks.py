@@ -140,3 +140,21 @@ def test_the_files_benchmark_judges_its_goals():
     assert rss.value == 70.0  # the largest of the runs
     assert not rss.passed
     assert "FAIL" in rss.line()
+
+
+def test_the_request_cost_command_measures_every_scenario():
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(BENCHMARKS / "request_cost.py"),
+            *("--backend", "sqlite", "--rows", "50", "--requests", "3", "--rounds", "1"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    measured = re.findall(r"^(S\d): (\d+\.\d+) ms of CPU per request$", result.stdout, re.MULTILINE)
+    assert [name for name, _ in measured] == ["S1", "S2", "S3", "S4", "S5"]
+    assert all(float(ms) > 0 for _, ms in measured)
