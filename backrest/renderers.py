@@ -34,27 +34,26 @@ def timestamp(value: datetime, request: Request | None = None) -> str:
 
 
 def dumps(value: Any, default: Callable[[Any], Any], **_: Any) -> bytes:
-    """The JSON bytes of ``value``, by orjson: a list page renders in a fifth of the standard library's time.
+    """The JSON bytes of ``value``, written by orjson, in C.
 
-    What orjson refuses (an integer beyond 64 bits) is written by the
-    standard library instead, so both write the same documents.
+    Timestamps, most of what orjson leaves to Python, are written here
+    without Pyramid's adapter lookup; ``default`` (Pyramid's) handles the
+    rest (``__json__``). What orjson refuses (an integer beyond 64 bits) is
+    written by the standard library instead, so both write the same documents.
     """
 
     def encoded(obj: Any) -> Any:
-        # Timestamps are most of what orjson leaves to Python: skip Pyramid's adapter lookup for them.
-        return timestamp(obj) if type(obj) is datetime else default(obj)
+        return timestamp(obj) if isinstance(obj, datetime) else default(obj)
 
     try:
         return orjson.dumps(value, default=encoded, option=ORJSON_OPTIONS)
     except orjson.JSONEncodeError:
-        return json.dumps(value, default=default).encode()
+        return json.dumps(value, default=encoded).encode()
 
 
 def json_renderer() -> JSON:
-    """Pyramid's JSON renderer factory, writing with orjson and knowing our timestamps."""
-    renderer = JSON(serializer=dumps)
-    renderer.add_adapter(datetime, timestamp)
-    return renderer
+    """Pyramid's JSON renderer factory, writing with :func:`dumps`."""
+    return JSON(serializer=dumps)
 
 
 def includeme(config: Configurator) -> None:

@@ -27,7 +27,6 @@ import contextlib
 import cProfile
 import io
 import json
-import os
 import pstats
 import random
 import sys
@@ -41,7 +40,9 @@ sys.path.insert(0, str(ROOT))
 
 from webtest import TestApp  # noqa: E402
 
+import backrest  # noqa: E402
 from benchmarks import seed  # noqa: E402
+from benchmarks.compare.settings import SETTINGS  # noqa: E402
 from tests.servers import postgresql_server  # noqa: E402
 
 if TYPE_CHECKING:
@@ -61,19 +62,15 @@ def database(backend: str) -> Iterator[str]:
 
 
 def application(url: str) -> Any:
-    os.environ["BACKREST_SQLALCHEMY_URL"] = url.replace("postgresql:", "postgresql+psycopg:")
-    from backrest import main  # noqa: PLC0415
-    from benchmarks.compare.wsgi import SETTINGS  # noqa: PLC0415
-
-    return main({}, **{**SETTINGS, "sqlalchemy.url": os.environ["BACKREST_SQLALCHEMY_URL"]})
+    driver_url = url.replace("postgresql:", "postgresql+psycopg:")
+    return backrest.main({}, **{**SETTINGS, "sqlalchemy.url": driver_url})
 
 
 def seeded(app: Any, rows: int) -> tuple[list[str], str]:
     """The documents' ids and the ``Authorization`` header of an API key of their owner."""
     engine = app.registry["db_engine"]
     seed.migrate(engine)
-    seed.create_user(engine, app.registry["passwords"].hash(seed.PASSWORD))
-    owner = engine.connect().exec_driver_sql("SELECT id FROM users").scalar()
+    owner = seed.create_user(engine, app.registry["passwords"].hash(seed.PASSWORD))
     ids = seed.seed_documents(engine, rows, owner)
     browser = TestApp(app, extra_environ={"REMOTE_ADDR": "127.0.0.1"})
     login = browser.put_json("/-/login", {"login": seed.EMAIL, "password": seed.PASSWORD})
@@ -135,6 +132,7 @@ def scenario(name: str, call: Caller, ids: list[str]) -> Callable[[], None]:
         for one in ids[:200]:
             call("GET", f"/-/documents/{one}")
             etags[one] = call.headers["ETag"]
+    tagged = list(etags)
 
     def request() -> None:
         if name == "S1":
@@ -148,7 +146,7 @@ def scenario(name: str, call: Caller, ids: list[str]) -> Callable[[], None]:
             body = json.dumps({"title": "A note", "body": "Some words " * 30}).encode()
             status = call("POST", "/-/documents/", body)
         else:
-            one = draw(list(etags))
+            one = draw(tagged)
             status = call("GET", f"/-/documents/{one}", if_none_match=etags[one])
         if not status.startswith(expected):
             msg = f"{name}: {status}"

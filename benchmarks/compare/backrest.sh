@@ -3,7 +3,8 @@
 #   ../shared/bench/run.sh benchmarks/compare/backrest.sh pyramid limit
 #
 # The server is the project's checkout (installed editable in the bench's
-# venv), configured by benchmarks/compare/wsgi.py on PostgreSQL; the database
+# venv), configured by benchmarks/compare/wsgi.py (its settings in
+# settings.py) on PostgreSQL; the database
 # is seeded through backrest's own code (benchmarks/compare/seed.py).
 #
 # The benchmark sends one header line per request: an API key of the
