@@ -3,19 +3,43 @@
 A request that lost a race (a serialization failure, a concurrent insert)
 runs again from the start, up to three times in all, unless its body is a
 file (:func:`attempts`).
+
+Safe requests (GET, HEAD, OPTIONS) skip the transaction manager: they
+write to no file, send no mail and join no other resource, so the
+two-phase machinery would only cost them. Their one database session
+(:func:`backrest.db.get_safe_session_factory`) is committed by
+:func:`safe_requests_tween_factory` before the answer leaves, as pyramid_tm
+would: what a GET writes (a key's ``last_used``, an OAuth authorization
+code it redirects with) is stored before the client can use it, and nothing
+is stored when the request failed.
 """
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
 
+from pyramid.tweens import EXCVIEW
+
+from backrest.db import SAFE_REQUEST_SESSIONS
 from backrest.validation import parsed
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from pyramid.config import Configurator
+    from pyramid.registry import Registry
     from pyramid.request import Request
+    from pyramid.response import Response
+    from sqlalchemy.orm import Session
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def may_write(request: Request) -> bool:
+    """Whether pyramid_tm runs ``request`` in a transaction: unless it is safe."""
+    return request.method not in SAFE_METHODS
 
 
 def attempts(request: Request) -> int | None:
@@ -31,6 +55,40 @@ def attempts(request: Request) -> int | None:
     return None
 
 
+def _end(sessions: list[Session], *, commit: bool) -> None:
+    try:
+        for session in sessions:
+            if commit:
+                session.commit()
+            else:
+                session.rollback()
+    finally:
+        for session in sessions:
+            session.close()
+
+
+def safe_requests_tween_factory(
+    handler: Callable[[Request], Response], _registry: Registry
+) -> Callable[[Request], Response]:
+    def safe_requests_tween(request: Request) -> Response:
+        if request.method not in SAFE_METHODS:
+            return handler(request)
+        request.environ[SAFE_REQUEST_SESSIONS] = sessions = []
+        try:
+            response = handler(request)
+        except Exception:
+            _end(sessions, commit=False)
+            raise
+        try:
+            # An error answered by an exception view stores nothing, as under pyramid_tm.
+            _end(sessions, commit=getattr(request, "exc_info", None) is None)
+        except Exception:  # noqa: BLE001 - what failed to commit is answered as its error
+            return request.invoke_exception_view(sys.exc_info())
+        return response
+
+    return safe_requests_tween
+
+
 def includeme(config: Configurator) -> None:
     settings = config.get_settings()
     settings["tm.manager_hook"] = "pyramid_tm.explicit_manager"
@@ -39,5 +97,9 @@ def includeme(config: Configurator) -> None:
     settings["tm.annotate_user"] = False
     settings.setdefault("retry.attempts", 3)
     settings.setdefault("retry.activate_hook", attempts)
+    settings["tm.activate_hook"] = may_write
     config.include("pyramid_tm")
     config.include("pyramid_retry")
+    config.add_tween(
+        "backrest.transactions.safe_requests_tween_factory", under="pyramid_tm.tm_tween_factory", over=EXCVIEW
+    )
