@@ -72,30 +72,34 @@ class Listing:
         visibility = visibility_for(self.content_type, request.identity)
         shown = visible(visibility)
         cap = request.registry.settings["backrest.count.max"]
-        count, *changed = request.dbsession.execute(
-            select(
-                func.count(),
-                *self._last_changes(request, visibility),
-            ).select_from(select(self.model.id).where(shown, *query.conditions).limit(cap + 1).subquery())
-        ).one()
-        exact = count <= cap
-        if query.page > 1 and exact and query.offset >= count:
-            raise http_error(404, "querystring", "page", "There is no such page.")
         shared = shared_teams_column(self.content_type, request.identity)
+        # The count and the last changes ride on the page's statement: PostgreSQL and
+        # SQLite run a subquery that names no column of the row once per statement.
+        counted = (
+            select(func.count())
+            .select_from(select(self.model.id).where(shown, *query.conditions).limit(cap + 1).subquery())
+            .scalar_subquery()
+        )
+        changes = self._last_changes(request, visibility)
         page = (
-            select(self.model)
+            select(self.model, counted, *changes)
             .where(shown, *query.conditions)
             .order_by(*query.order_by)
             .limit(query.page_size)
             .offset(query.offset)
         )
-        if shared is None:
-            items = [collection.item(obj) for obj in request.dbsession.scalars(page)]
-        else:
-            rows = request.dbsession.execute(page.add_columns(shared))
-            items = [collection.item(obj, names_of(teams)) for obj, teams in rows]
-        if query.page > 1 and not items:
+        if shared is not None:
+            page = page.add_columns(shared)
+        rows = request.dbsession.execute(page).all()
+        if not rows and query.page > 1:
             raise http_error(404, "querystring", "page", "There is no such page.")
+        if rows:
+            count, *changed = rows[0][1 : 2 + len(changes)]
+        else:
+            # An empty first page still tells when the caller's view last changed.
+            count, changed = 0, list(request.dbsession.execute(select(*changes)).one())
+        items = [collection.item(row[0], names_of(row[-1]) if shared is not None else ()) for row in rows]
+        exact = count <= cap
         allowed = permissions_of(request, items)
         changed = [moment for moment in changed if moment is not None]
         window = request.registry.settings["backrest.page.max_offset"]
@@ -133,15 +137,18 @@ class Listing:
         left the page or the filter changed it too. Of nothing else: the date
         must not tell when others' objects change.
         """
-        newest = func.max(self.model.modified)
-        removed = select(func.max(ContentRemoval.removed)).where(
-            ContentRemoval.collection == self.content_type.name
+        # Not correlated: they run inside the page's statement, whose rows are of the same table.
+        newest = select(func.max(self.model.modified)).correlate(None)
+        removed = (
+            select(func.max(ContentRemoval.removed))
+            .where(ContentRemoval.collection == self.content_type.name)
+            .correlate(None)
         )
         if visibility is None:
-            return [select(newest).scalar_subquery(), removed.scalar_subquery()]
+            return [newest.scalar_subquery(), removed.scalar_subquery()]
         held = principals(request.identity)
         return [
-            *(select(newest).where(condition).scalar_subquery() for condition in visibility),
+            *(newest.where(condition).scalar_subquery() for condition in visibility),
             removed.where(ContentRemoval.principal.in_(held)).scalar_subquery(),
         ]
 
