@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from pyramid.authorization import ACLHelper
 
+from backrest.content.models import Content
 from backrest.security.identity import principals
 from backrest.security.permissions import OBJECT_PERMISSIONS
 
@@ -39,7 +40,12 @@ def permissions(request: Request, item: ItemResource) -> list[str]:
     ]
 
 
-def _acl_key(item: ItemResource) -> tuple[tuple[str, str, Hashable], ...]:
+def _acl_key(item: ItemResource) -> tuple[Hashable, ...]:
+    obj = item.obj
+    if type(obj).__acl__ is Content.__acl__:
+        # Content's own ACL is decided by these two, the rest of the item's by its shares:
+        # no need to build it to tell two objects' apart.
+        return (obj.owner_id, obj.public, item.shared_with)
     # Pyramid's ALL_PERMISSIONS cannot be hashed: an entry whose permission
     # is not a name or a tuple of names is keyed by the object itself.
     return tuple(
@@ -55,7 +61,7 @@ def permissions_of(request: Request, items: list[ItemResource]) -> list[list[str
     object: the objects of one page mostly share a few (same owner, same
     sharing), and asking costs more than anything else a page does.
     """
-    known: dict[tuple[tuple[str, str, Hashable], ...], list[str]] = {}
+    known: dict[tuple[Hashable, ...], list[str]] = {}
     allowed = []
     for item in items:
         key = _acl_key(item)
