@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from backrest.content import conditional
 from backrest.content.cache import page_key
@@ -40,12 +40,29 @@ if TYPE_CHECKING:
     from backrest.content.resources import CollectionResource
 
 
+REMOVED_FOR = "removed_for"
+"""The parameter of the caller's principals, whose lists' removals date the page."""
+
+
 class Listing:
     """The list view of one content type."""
 
     def __init__(self, content_type: ContentType) -> None:
         self.content_type = content_type
         self.model = content_type.model
+        # What the last changes share between requests, made once: building
+        # SQLAlchemy expressions costs more than running them. Not correlated:
+        # they run inside the page's statement, whose rows are of the same table.
+        self._newest = select(func.max(self.model.modified)).correlate(None)
+        removed = (
+            select(func.max(ContentRemoval.removed))
+            .where(ContentRemoval.collection == content_type.name)
+            .correlate(None)
+        )
+        self._all_changes = [self._newest.scalar_subquery(), removed.scalar_subquery()]
+        self._removed_for = removed.where(
+            ContentRemoval.principal.in_(bindparam(REMOVED_FOR, expanding=True))
+        ).scalar_subquery()
 
     def __call__(self, request: Request) -> Any:
         cache = request.registry.get("backrest.page_cache")
@@ -90,14 +107,15 @@ class Listing:
         )
         if shared is not None:
             page = page.add_columns(shared)
-        rows = request.dbsession.execute(page).all()
+        parameters = {REMOVED_FOR: list(principals(request.identity))}
+        rows = request.dbsession.execute(page, parameters).all()
         if not rows and query.page > 1:
             raise http_error(404, "querystring", "page", "There is no such page.")
         if rows:
             count, *changed = rows[0][1 : 2 + len(changes)]
         else:
             # An empty first page still tells when the caller's view last changed.
-            count, changed = 0, list(request.dbsession.execute(select(*changes)).one())
+            count, changed = 0, list(request.dbsession.execute(select(*changes), parameters).one())
         items = [collection.item(row[0], names_of(row[-1]) if shared is not None else ()) for row in rows]
         exact = count <= cap
         allowed = permissions_of(request, items)
@@ -137,19 +155,11 @@ class Listing:
         left the page or the filter changed it too. Of nothing else: the date
         must not tell when others' objects change.
         """
-        # Not correlated: they run inside the page's statement, whose rows are of the same table.
-        newest = select(func.max(self.model.modified)).correlate(None)
-        removed = (
-            select(func.max(ContentRemoval.removed))
-            .where(ContentRemoval.collection == self.content_type.name)
-            .correlate(None)
-        )
         if visibility is None:
-            return [newest.scalar_subquery(), removed.scalar_subquery()]
-        held = principals(request.identity)
+            return self._all_changes
         return [
-            *(newest.where(condition).scalar_subquery() for condition in visibility),
-            removed.where(ContentRemoval.principal.in_(held)).scalar_subquery(),
+            *(self._newest.where(condition).scalar_subquery() for condition in visibility),
+            self._removed_for,
         ]
 
     @staticmethod
