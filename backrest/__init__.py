@@ -52,6 +52,7 @@ def main(global_config: dict[str, Any], **settings: Any) -> Any:
     """The WSGI application for the settings of an ini file's ``[app:main]``."""
     from pyramid.config import Configurator  # noqa: PLC0415
 
+    from backrest.request import request_class  # noqa: PLC0415
     from backrest.resources import Root  # noqa: PLC0415
     from backrest.settings import resolve  # noqa: PLC0415
 
@@ -66,4 +67,6 @@ def main(global_config: dict[str, Any], **settings: Any) -> Any:
             from backrest.migrations import upgrade  # noqa: PLC0415
 
             upgrade(config.registry["db_engine"])
+        config.commit()
+        config.set_request_factory(request_class(config.registry))
     return config.make_wsgi_app()

@@ -1,0 +1,42 @@
+from pyramid.config import Configurator
+from pyramid.interfaces import IRequestExtensions
+from webtest import TestApp
+
+from backrest.request import request_class
+
+
+def make_app(seen: list[tuple[type, int, str]]) -> TestApp:
+    made = iter(range(1000))
+
+    def view(request):
+        seen.append((type(request), request.counted, request.shout("hi")))
+        return request.response
+
+    with Configurator() as config:
+        config.add_request_method(lambda _request: next(made), "counted", reify=True)
+        config.add_request_method(lambda _request, word: word.upper(), "shout")
+        config.add_route("home", "/")
+        config.add_view(view, route_name="home")
+        config.commit()
+        config.set_request_factory(request_class(config.registry))
+    return TestApp(config.make_wsgi_app())
+
+
+def test_every_request_is_of_one_class_with_the_request_methods():
+    seen: list[tuple[type, int, str]] = []
+    app = make_app(seen)
+    app.get("/")
+    app.get("/")
+    [(first, one, shouted), (second, two, _)] = seen
+    assert first is second
+    assert (one, two, shouted) == (0, 1, "HI")
+
+
+def test_nothing_is_left_to_apply_per_request():
+    with Configurator() as config:
+        config.add_request_method(lambda _request: 1, "one", reify=True)
+        config.commit()
+        made = request_class(config.registry)
+        extensions = config.registry.queryUtility(IRequestExtensions)
+    assert (extensions.descriptors, extensions.methods) == ({}, {})
+    assert made.blank("/").one == 1
