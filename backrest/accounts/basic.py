@@ -14,6 +14,7 @@ from sqlalchemy import bindparam, func, select
 from backrest.accounts.models import User
 from backrest.security.authorization import basic_credentials
 from backrest.security.sources import CredentialError, CredentialSource
+from backrest.statements import Prepared
 from backrest.teams.membership import caller_columns, caller_identity
 from backrest.throttle import count_guess
 
@@ -22,8 +23,10 @@ if TYPE_CHECKING:
 
     from backrest.security.identity import Identity
 
-FIND_USER = select(User.password_hash, *caller_columns()).where(func.lower(User.email) == bindparam("email"))
-"""Made once, run on the connection: the user, their teams and grants, in one statement."""
+FIND_USER = Prepared(
+    select(User.password_hash, *caller_columns()).where(func.lower(User.email) == bindparam("email"))
+)
+"""The user, their teams and grants, in one statement."""
 
 
 class PasswordBasic(CredentialSource):
@@ -41,7 +44,7 @@ class PasswordBasic(CredentialSource):
             msg = "HTTP Basic takes an API key (KEYID:SECRET) as the password, not the account's password."
             raise CredentialError(msg, "Basic")
         email = username.strip().lower()
-        row = request.dbsession.connection().execute(FIND_USER, {"email": email}).first()
+        row = FIND_USER.first(request.dbsession, {"email": email})
         guess = count_guess(request, email, row.user_id if row else None)
         if guess.refusal is not None:
             msg = "Too many failed attempts; try again later."

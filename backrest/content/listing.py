@@ -22,7 +22,7 @@ from backrest.content.models import ContentRemoval, visible
 from backrest.content.query import QueryParser, parse_datetime
 from backrest.content.representation import permissions_of, representation
 from backrest.content.resources import visibility_for
-from backrest.content.sharing import shared_teams_column
+from backrest.content.sharing import SHARED_TEAMS, caller_teams, shared_teams_column
 from backrest.db import names_of, utcnow
 from backrest.errors import http_error
 from backrest.renderers import timestamp
@@ -63,6 +63,7 @@ class Listing:
         self._removed_for = removed.where(
             ContentRemoval.principal.in_(bindparam(REMOVED_FOR, expanding=True))
         ).scalar_subquery()
+        self._shared_teams = shared_teams_column(content_type)
 
     def __call__(self, request: Request) -> Any:
         cache = request.registry.get("backrest.page_cache")
@@ -89,7 +90,7 @@ class Listing:
         visibility = visibility_for(self.content_type, request.identity)
         shown = visible(visibility)
         cap = request.registry.settings["backrest.count.max"]
-        shared = shared_teams_column(self.content_type, request.identity)
+        teams = caller_teams(self.content_type, request.identity)
         # The count and the last changes ride on the page's statement: PostgreSQL and
         # SQLite run a subquery that names no column of the row once per statement.
         counted = (
@@ -105,9 +106,9 @@ class Listing:
             .limit(query.page_size)
             .offset(query.offset)
         )
-        if shared is not None:
-            page = page.add_columns(shared)
-        parameters = {REMOVED_FOR: list(principals(request.identity))}
+        if teams:
+            page = page.add_columns(self._shared_teams)
+        parameters = {REMOVED_FOR: list(principals(request.identity)), SHARED_TEAMS: teams}
         rows = request.dbsession.execute(page, parameters).all()
         if not rows and query.page > 1:
             raise http_error(404, "querystring", "page", "There is no such page.")
@@ -116,7 +117,7 @@ class Listing:
         else:
             # An empty first page still tells when the caller's view last changed.
             count, changed = 0, list(request.dbsession.execute(select(*changes), parameters).one())
-        items = [collection.item(row[0], names_of(row[-1]) if shared is not None else ()) for row in rows]
+        items = [collection.item(row[0], names_of(row[-1]) if teams else ()) for row in rows]
         exact = count <= cap
         allowed = permissions_of(request, items)
         changed = [moment for moment in changed if moment is not None]

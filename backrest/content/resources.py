@@ -9,7 +9,8 @@ from pyramid.authorization import ALL_PERMISSIONS, DENY_ALL, Allow
 from pyramid.httpexceptions import HTTPNotFound
 from sqlalchemy import bindparam, select
 
-from backrest.content.sharing import shared_condition, shared_teams_column
+from backrest.content.loading import ObjectRows
+from backrest.content.sharing import SHARED_TEAMS, caller_teams, shared_condition, shared_teams_column
 from backrest.db import names_of
 from backrest.resources import Root
 from backrest.security.permissions import (
@@ -20,6 +21,8 @@ from backrest.security.permissions import (
     team_principal,
     type_permission,
 )
+from backrest.statements import Prepared
+from backrest.transactions import SAFE_METHODS
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -118,27 +121,49 @@ def collection_factory(content_type: ContentType) -> Callable[[Request], Collect
     return factory
 
 
+class _ItemStatements:
+    """The statements that load an object of a content type, for a caller without and with teams."""
+
+    def __init__(self, content_type: ContentType, rows: ObjectRows) -> None:
+        model = content_type.model
+        shared = shared_teams_column(content_type)
+        loaded = select(model).where(model.id == bindparam("id"))
+        self.load = (loaded, loaded.add_columns(shared))
+        """For requests that may write: the object in the session."""
+        read = select(*rows.columns).where(model.id == bindparam("id"))
+        self.read = (Prepared(read), Prepared(read.add_columns(shared)))
+        """For safe requests: the object's row."""
+
+
 def item_loader(model: type[Content]) -> Callable[[Request, str], ItemResource]:
     """A function loading an object of ``model`` by its id, as the resource of its URL, or raising 404.
 
     The caller's rights are not checked here: the view's permission is, on
-    the resource.
+    the resource. Safe requests get an object made from its row
+    (:mod:`backrest.content.loading`), the others one loaded in their session.
     """
-    # Made once: building the statement would cost more than running it.
-    load = select(model).where(model.id == bindparam("id"))
+    rows = ObjectRows(model)
+    # By collection: one model may serve two applications' content types.
+    statements: dict[str, _ItemStatements] = {}
 
     def load_item(request: Request, object_id: str) -> ItemResource:
         content_type = request.registry["backrest.content_types_by_model"][model]
-        shared = shared_teams_column(content_type, request.identity)
-        statement = load if shared is None else load.add_columns(shared)
-        row = request.dbsession.execute(statement, {"id": object_id}).first()
+        made = statements.get(content_type.name) or statements.setdefault(
+            content_type.name, _ItemStatements(content_type, rows)
+        )
+        teams = caller_teams(content_type, request.identity)
+        parameters = {"id": object_id, SHARED_TEAMS: teams}
+        if rows.complete and request.method in SAFE_METHODS:
+            row = made.read[bool(teams)].first(request.dbsession, parameters)
+            obj = row and rows.object(row)
+        else:
+            row = request.dbsession.execute(made.load[bool(teams)], parameters).first()
+            obj = row and row[0]
         if row is None:
             # Answered exactly as an object the caller may not see (errors.forbidden_view):
             # the two must not be told apart.
             raise HTTPNotFound
-        return CollectionResource(request, content_type).item(
-            row[0], names_of(row[1]) if shared is not None else ()
-        )
+        return CollectionResource(request, content_type).item(obj, names_of(row[-1]) if teams else ())
 
     return load_item
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from backrest.content.models import Share
 from backrest.db import aggregated_names
@@ -23,7 +23,12 @@ if TYPE_CHECKING:
     from backrest.security.identity import Identity
 
 
-def _teams(content_type: ContentType, identity: Identity | None) -> tuple[str, ...]:
+SHARED_TEAMS = "shared_teams"
+"""The parameter of :func:`shared_teams_column`: the caller's teams, from :func:`caller_teams`."""
+
+
+def caller_teams(content_type: ContentType, identity: Identity | None) -> tuple[str, ...]:
+    """The caller's teams that objects of ``content_type`` may be shared with."""
     if identity is None or not content_type.shareable:
         return ()
     return identity.team_ids
@@ -31,7 +36,7 @@ def _teams(content_type: ContentType, identity: Identity | None) -> tuple[str, .
 
 def shared_condition(content_type: ContentType, identity: Identity | None) -> ColumnElement[bool] | None:
     """The objects shared with one of the caller's teams; ``None`` when the caller has no team."""
-    teams = _teams(content_type, identity)
+    teams = caller_teams(content_type, identity)
     if not teams:
         return None
     model = content_type.model
@@ -40,15 +45,20 @@ def shared_condition(content_type: ContentType, identity: Identity | None) -> Co
     )
 
 
-def shared_teams_column(content_type: ContentType, identity: Identity | None) -> Label[str | None] | None:
-    """For each object: the caller's teams it is shared with, space-separated; ``None`` without teams."""
-    teams = _teams(content_type, identity)
-    if not teams:
-        return None
+def shared_teams_column(content_type: ContentType) -> Label[str | None]:
+    """For each object: which of the teams named by the :data:`SHARED_TEAMS` parameter it is shared with.
+
+    Space-separated, ``None`` for none. One statement serves every caller:
+    their teams are its parameter.
+    """
     model = content_type.model
     return (
         select(aggregated_names(Share.team_id))
-        .where(Share.collection == content_type.name, Share.object_id == model.id, Share.team_id.in_(teams))
+        .where(
+            Share.collection == content_type.name,
+            Share.object_id == model.id,
+            Share.team_id.in_(bindparam(SHARED_TEAMS, expanding=True)),
+        )
         .scalar_subquery()
         .label("shared_with")
     )

@@ -18,6 +18,7 @@ from backrest.keys.credentials import secret_hash
 from backrest.keys.models import ApiKey
 from backrest.security.identity import Identity
 from backrest.security.sources import CredentialError
+from backrest.statements import Prepared
 from backrest.teams.membership import caller_columns, caller_identity, team_grants
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 """``last_used`` is written at most this often, not on every request."""
 
-FIND = (
+FIND = Prepared(
     select(
         ApiKey.id,
         ApiKey.secret_hash,
@@ -42,7 +43,7 @@ FIND = (
     .outerjoin(User, User.id == ApiKey.user_id)
     .where(ApiKey.id == bindparam("id"))
 )
-"""Made once, run on the connection: one primary-key lookup per request, for a personal or a team key."""
+"""One primary-key lookup per request, for a personal or a team key."""
 
 
 def authenticate(request: Request, credential: Credential) -> Identity:
@@ -51,7 +52,7 @@ def authenticate(request: Request, credential: Credential) -> Identity:
     Refusals challenge with ``Token``, the scheme that sends a key, however
     this one came (Basic, a body field).
     """
-    row = request.dbsession.connection().execute(FIND, {"id": credential.key_id}).first()
+    row = FIND.first(request.dbsession, {"id": credential.key_id})
     where = {"location": credential.location, "name": credential.name}
     pepper = request.registry.settings["backrest.keys.pepper"]
     if row is None or not compare_digest(

@@ -20,6 +20,7 @@ from backrest.keys.credentials import secret_hash
 from backrest.oauth.models import ACCESS, Grant, Token
 from backrest.security.authorization import authorization_credentials
 from backrest.security.sources import CredentialError, CredentialSource
+from backrest.statements import Prepared
 from backrest.teams.membership import caller_columns, caller_identity
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 HASH_DOMAIN = "oauth-token"
 """Keys the tokens' HMAC apart from the API keys', which share the pepper."""
 
-FIND = (
+FIND = Prepared(
     select(
         Token.expires,
         Token.revoked,
@@ -47,7 +48,7 @@ FIND = (
     .join(User, User.id == Grant.user_id)
     .where(Token.token_hash == bindparam("hash"), Token.kind == ACCESS)
 )
-"""Made once, run on the connection: one lookup on the unique index of the hashes."""
+"""One lookup on the unique index of the hashes."""
 
 
 def token_hash(request: Request, token: str) -> str:
@@ -71,7 +72,7 @@ class BearerToken(CredentialSource):
         if not token:
             msg = "The Bearer credentials are missing: send 'Bearer ACCESS_TOKEN'."
             raise invalid_token(msg)
-        row = request.dbsession.connection().execute(FIND, {"hash": token_hash(request, token)}).first()
+        row = FIND.first(request.dbsession, {"hash": token_hash(request, token)})
         if row is None or row.revoked is not None or row.grant_revoked is not None:
             msg = "Unknown or revoked access token."
             raise invalid_token(msg)

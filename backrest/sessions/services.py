@@ -13,6 +13,7 @@ from backrest.accounts.models import User
 from backrest.db import utcnow
 from backrest.security.tokens import new_token, token_hash
 from backrest.sessions.models import USER_AGENT_LENGTH, UserSession
+from backrest.statements import Prepared
 from backrest.teams.membership import caller_columns
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ def truncated_ip(address: str) -> str:
     return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False).network_address)
 
 
-FIND = (
+FIND = Prepared(
     select(
         UserSession.id,
         UserSession.csrf_token,
@@ -48,8 +49,7 @@ FIND = (
     .join(User, User.id == UserSession.user_id)
     .where(UserSession.token_hash == bindparam("token_hash"))
 )
-"""Made once, run on the connection: every request runs it, and building it, or
-loading ORM objects from it, would cost more than running it."""
+"""Every request with a session cookie runs it."""
 
 
 class SessionService:
@@ -79,7 +79,7 @@ class SessionService:
 
     def find(self, token: str) -> Row[Any] | None:
         """The live session named by a cookie value, with its user's id and role, in one query."""
-        row = self.dbsession.connection().execute(FIND, {"token_hash": token_hash(token)}).first()
+        row = FIND.first(self.dbsession, {"token_hash": token_hash(token)})
         if row is None:
             return None
         now = utcnow()

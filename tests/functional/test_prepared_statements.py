@@ -1,0 +1,115 @@
+"""Statements run on the driver's cursor, and objects made from their rows, on both databases."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import bindparam, event, inspect, literal_column, select
+from sqlalchemy.exc import DBAPIError
+
+from backrest.content.loading import ObjectRows
+from backrest.content.models import ContentRemoval
+from backrest.statements import Prepared
+from backrest.teams.models import Team
+from backrest.types.documents import Document
+
+REMOVALS = Prepared(
+    select(ContentRemoval.principal, ContentRemoval.removed)
+    .where(
+        ContentRemoval.collection == "documents",
+        ContentRemoval.principal.in_(bindparam("principals", expanding=True)),
+    )
+    .order_by(ContentRemoval.principal)
+)
+MOMENT = datetime(2026, 3, 4, 5, 6, 7, 890123, tzinfo=UTC)
+
+
+def removal(principal: str, collection: str = "documents") -> ContentRemoval:
+    return ContentRemoval(collection=collection, principal=principal, removed=MOMENT)
+
+
+def test_rows_are_named_and_typed_as_sqlalchemy_gives_them(dbsession):
+    dbsession.add_all([removal("a"), removal("b"), removal("c"), removal("a", collection="files")])
+    dbsession.commit()
+
+    rows = REMOVALS.all(dbsession, {"principals": ["a", "c", "z"]})
+
+    assert [(row.principal, row.removed) for row in rows] == [("a", MOMENT), ("c", MOMENT)]
+    assert rows[0].removed.tzinfo is UTC  # SQLite keeps none: UTCDateTime's processor gave it back
+    assert REMOVALS.all(dbsession, {"principals": ["b"]}) == [("b", MOMENT)]
+    assert REMOVALS.first(dbsession, {"principals": ["z"]}) is None
+
+
+def test_bind_processors_apply_to_parameters(dbsession):
+    dbsession.add(removal("a"))
+    dbsession.commit()
+    since = Prepared(select(ContentRemoval.principal).where(ContentRemoval.removed >= bindparam("since")))
+
+    assert since.all(dbsession, {"since": MOMENT - timedelta(microseconds=1)}) == [("a",)]
+    assert since.all(dbsession, {"since": MOMENT + timedelta(microseconds=1)}) == []
+    with pytest.raises(Exception, match="naive datetimes are ambiguous"):
+        since.all(dbsession, {"since": MOMENT.replace(tzinfo=None)})
+
+
+def test_a_statement_runs_in_the_sessions_transaction(dbsession):
+    dbsession.add(removal("a"))
+    dbsession.flush()
+    assert REMOVALS.all(dbsession, {"principals": ["a"]}) == [("a", MOMENT)]
+    dbsession.rollback()
+    assert REMOVALS.all(dbsession, {"principals": ["a"]}) == []
+
+
+def test_listeners_of_the_engine_see_each_statement(app, dbsession):
+    seen: list[str] = []
+
+    def record(_connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(app.registry["db_engine"], "before_cursor_execute", record)
+    try:
+        REMOVALS.all(dbsession, {"principals": ["a", "b"]})
+    finally:
+        event.remove(app.registry["db_engine"], "before_cursor_execute", record)
+    assert len(seen) == 1
+    assert "content_removals" in seen[0]
+
+
+def test_a_database_error_is_sqlalchemys_and_leaves_the_session_usable(dbsession):
+    broken = Prepared(select(literal_column("no_such_column")).select_from(ContentRemoval))
+
+    with pytest.raises(DBAPIError, match="no_such_column"):
+        broken.all(dbsession, {})
+    dbsession.rollback()
+    assert REMOVALS.all(dbsession, {"principals": ["a"]}) == []
+
+
+def test_an_object_made_from_its_row_is_the_one_the_session_loads(dbsession):
+    dbsession.execute(
+        Document.__table__.insert(), [{"id": "doc1", "title": "T", "tags": ["x"], "attributes": {}}]
+    )
+    dbsession.commit()
+    rows = ObjectRows(Document)
+    read = Prepared(select(*rows.columns).where(Document.id == "doc1"))
+
+    made = rows.object(read.first(dbsession, {}))
+    loaded = dbsession.get(Document, "doc1")
+
+    assert rows.complete
+    assert made is not loaded
+    assert made.__json__(None) == loaded.__json__(None)
+    assert (made.id, made.version, made.created, made.public, made.owner_id) == (
+        loaded.id,
+        loaded.version,
+        loaded.created,
+        loaded.public,
+        loaded.owner_id,
+    )
+    state = inspect(made)
+    assert state.detached
+    assert state.key == inspect(loaded).key
+
+
+def test_a_model_with_relationships_is_not_complete_from_a_row():
+    assert not ObjectRows(Team).complete
