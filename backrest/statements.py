@@ -14,6 +14,7 @@ answered as every other database error is.
 
 from __future__ import annotations
 
+import threading
 import weakref
 from collections import namedtuple
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -26,7 +27,8 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Dialect
     from sqlalchemy.orm import Session
     from sqlalchemy.sql import Select
-    from sqlalchemy.sql.compiler import SQLCompiler
+    from sqlalchemy.sql.cache_key import CacheKey
+    from sqlalchemy.sql.compiler import ExpandedState, SQLCompiler
 
 
 class _Form(NamedTuple):
@@ -35,8 +37,8 @@ class _Form(NamedTuple):
     compiled: SQLCompiler
     binds: dict[str, Callable[[Any], Any]]
     """The bind processor of each parameter that has one (the expanded ones' come with their expansion)."""
-    results: tuple[Callable[[Any], Any] | None, ...] | None
-    """Each column's result processor, or ``None`` when no column has one."""
+    results: tuple[tuple[int, Callable[[Any], Any]], ...]
+    """The position and result processor of each column that has one."""
     row: Callable[[Any], tuple[Any, ...]]
     """Makes a row, named by the columns' keys, of the driver's tuple."""
 
@@ -52,46 +54,90 @@ class Prepared:
     def all(self, session: Session, parameters: Mapping[str, Any]) -> list[Any]:
         """Every row of the statement with ``parameters``, in the session's transaction, if it has one."""
         connection = session.connection()
-        form = self._forms.get(connection.dialect) or self._compile(connection.dialect)
-        state = form.compiled.construct_expanded_state(parameters)
-        processors = {**form.binds, **state.processors} if state.processors else form.binds
-        values = {
-            name: processor(value) if (processor := processors.get(name)) else value
-            for name, value in state.parameters.items()
-        }
-        rows = _run(
-            connection,
-            state.statement,
-            values if state.positiontup is None else tuple(values[name] for name in state.positiontup),
-        )
-        make, results = form.row, form.results
-        if results is None:
-            return [make(row) for row in rows]
-        return [
-            make(value if done is None else done(value) for done, value in zip(results, row, strict=True))
-            for row in rows
-        ]
+        form = self._forms.get(connection.dialect)
+        if form is None:
+            form = self._forms[connection.dialect] = _form(self.statement, connection.dialect)
+        return _rows(connection, form, form.compiled.construct_expanded_state(parameters))
 
     def first(self, session: Session, parameters: Mapping[str, Any]) -> Any:
         """The first row, or ``None``: for statements that find one row by a key."""
         rows = self.all(session, parameters)
         return rows[0] if rows else None
 
-    def _compile(self, dialect: Dialect) -> _Form:
-        compiled = self.statement.compile(dialect=dialect)
-        columns = list(self.statement.selected_columns)
-        results = tuple(
-            column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
-        )
-        row = namedtuple("Row", [column.key for column in columns], rename=True)  # noqa: PYI024 - made at run time
-        binds = {
-            name: processor
-            for name, bind in compiled.binds.items()
-            if (processor := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None
-        }
-        form = _Form(compiled, binds, results if any(results) else None, row._make)
-        self._forms[dialect] = form
-        return form
+
+SHAPES = 500
+"""How many shapes of statements :func:`rows` keeps compiled, per dialect (as SQLAlchemy's own cache)."""
+_shapes: weakref.WeakKeyDictionary[Dialect, dict[Any, _Form]] = weakref.WeakKeyDictionary()
+_shapes_lock = threading.Lock()
+
+
+def rows(session: Session, statement: Select[Any], parameters: Mapping[str, Any]) -> list[Any]:
+    """The rows of a statement built for one request (a list page), compiled once per shape.
+
+    A statement's shape is SQLAlchemy's cache key, the key of its own
+    compiled cache: statements that differ only in their values (another
+    caller, another filter value) share one compiled form, whose parameters
+    take this statement's values in the order the key extracted them, as
+    SQLAlchemy's execution does.
+    """
+    connection = session.connection()
+    dialect = connection.dialect
+    key = statement._generate_cache_key()  # noqa: SLF001 - SQLAlchemy's cache key, as its execution takes it
+    if key is None:  # an element that cannot be cached: compiled each time
+        form = _form(statement, dialect)
+        return _rows(connection, form, form.compiled.construct_expanded_state(parameters))
+    shapes = _shapes.get(dialect)
+    form = shapes.get(key.key) if shapes is not None else None
+    if form is None:
+        form = _form(statement, dialect, key)
+        with _shapes_lock:
+            shapes = _shapes.setdefault(dialect, {})
+            while len(shapes) >= SHAPES:
+                del shapes[next(iter(shapes))]
+            shapes[key.key] = form
+    compiled = form.compiled
+    values = compiled.construct_params(parameters, extracted_parameters=key.bindparams, _no_postcompile=True)
+    return _rows(connection, form, compiled._process_parameters_for_postcompile(values))  # noqa: SLF001 - as construct_expanded_state
+
+
+def _form(statement: Select[Any], dialect: Dialect, key: CacheKey | None = None) -> _Form:
+    compiled = statement.compile(dialect=dialect, cache_key=key)
+    columns = list(statement.selected_columns)
+    results = tuple(
+        (position, process)
+        for position, column in enumerate(columns)
+        if (process := column.type.dialect_impl(dialect).result_processor(dialect, None)) is not None
+    )
+    row = namedtuple("Row", [column.key for column in columns], rename=True)  # noqa: PYI024 - made at run time
+    binds = {
+        name: processor
+        for name, bind in compiled.binds.items()
+        if (processor := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None
+    }
+    return _Form(compiled, binds, results, row._make)
+
+
+def _rows(connection: Connection, form: _Form, state: ExpandedState) -> list[Any]:
+    processors = {**form.binds, **state.processors} if state.processors else form.binds
+    values = {
+        name: processor(value) if (processor := processors.get(name)) else value
+        for name, value in state.parameters.items()
+    }
+    found = _run(
+        connection,
+        state.statement,
+        values if state.positiontup is None else tuple(values[name] for name in state.positiontup),
+    )
+    make, results = form.row, form.results
+    if not results:
+        return [make(row) for row in found]
+    made = []
+    for row in found:
+        values = list(row)
+        for position, process in results:
+            values[position] = process(values[position])
+        made.append(make(values))
+    return made
 
 
 def _run(connection: Connection, statement: str, parameters: Any) -> list[tuple[Any, ...]]:

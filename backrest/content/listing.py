@@ -16,8 +16,10 @@ from urllib.parse import urlencode
 
 from sqlalchemy import bindparam, func, select
 
+from backrest import statements
 from backrest.content import conditional
 from backrest.content.cache import page_key
+from backrest.content.loading import ObjectRows
 from backrest.content.models import ContentRemoval, visible
 from backrest.content.query import QueryParser, parse_datetime
 from backrest.content.representation import permissions_of, representation
@@ -50,6 +52,9 @@ class Listing:
     def __init__(self, content_type: ContentType) -> None:
         self.content_type = content_type
         self.model = content_type.model
+        self._rows = ObjectRows(self.model)
+        # A page's objects are made from their rows (backrest.content.loading) where they can be.
+        self._entity = self._rows.columns if self._rows.complete else (self.model,)
         # What the last changes share between requests, made once: building
         # SQLAlchemy expressions costs more than running them. Not correlated:
         # they run inside the page's statement, whose rows are of the same table.
@@ -100,7 +105,7 @@ class Listing:
         )
         changes = self._last_changes(request, visibility)
         page = (
-            select(self.model, counted, *changes)
+            select(*self._entity, counted, *changes)
             .where(shown, *query.conditions)
             .order_by(*query.order_by)
             .limit(query.page_size)
@@ -109,15 +114,24 @@ class Listing:
         if teams:
             page = page.add_columns(self._shared_teams)
         parameters = {REMOVED_FOR: list(principals(request.identity)), SHARED_TEAMS: teams}
-        rows = request.dbsession.execute(page, parameters).all()
+        if self._rows.complete:
+            rows = statements.rows(request.dbsession, page, parameters)
+            objects = [self._rows.object(row) for row in rows]
+        else:
+            rows = request.dbsession.execute(page, parameters).all()
+            objects = [row[0] for row in rows]
         if not rows and query.page > 1:
             raise http_error(404, "querystring", "page", "There is no such page.")
         if rows:
-            count, *changed = rows[0][1 : 2 + len(changes)]
+            width = len(self._entity)
+            count, *changed = rows[0][width : width + 1 + len(changes)]
         else:
             # An empty first page still tells when the caller's view last changed.
             count, changed = 0, list(request.dbsession.execute(select(*changes), parameters).one())
-        items = [collection.item(row[0], names_of(row[-1]) if teams else ()) for row in rows]
+        items = [
+            collection.item(obj, names_of(row[-1]) if teams else ())
+            for obj, row in zip(objects, rows, strict=True)
+        ]
         exact = count <= cap
         allowed = permissions_of(request, items)
         changed = [moment for moment in changed if moment is not None]

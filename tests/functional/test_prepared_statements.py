@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import bindparam, event, inspect, literal_column, select
 from sqlalchemy.exc import DBAPIError
 
+from backrest import statements
 from backrest.content.loading import ObjectRows
 from backrest.content.models import ContentRemoval
 from backrest.statements import Prepared
@@ -113,3 +114,22 @@ def test_an_object_made_from_its_row_is_the_one_the_session_loads(dbsession):
 
 def test_a_model_with_relationships_is_not_complete_from_a_row():
     assert not ObjectRows(Team).complete
+
+
+def test_statements_of_one_shape_each_run_with_their_own_values(dbsession):
+    dbsession.add_all([removal("a"), removal("b", collection="files"), removal("c", collection="files")])
+    dbsession.commit()
+
+    def removed(collection: str, *principals: str) -> list[Any]:
+        statement = select(ContentRemoval.principal, ContentRemoval.removed).where(
+            ContentRemoval.collection == collection,
+            ContentRemoval.principal.in_(bindparam("principals", expanding=True)),
+        )
+        return statements.rows(
+            dbsession, statement.order_by(ContentRemoval.principal), {"principals": principals}
+        )
+
+    assert removed("documents", "a", "b") == [("a", MOMENT)]
+    assert removed("files", "a", "b") == [("b", MOMENT)]
+    assert [row.principal for row in removed("files", "a", "b", "c")] == ["b", "c"]
+    assert removed("nothing", "a") == []
