@@ -57,7 +57,9 @@ class Prepared:
         form = self._forms.get(connection.dialect)
         if form is None:
             form = self._forms[connection.dialect] = _form(self.statement, connection.dialect)
-        return _rows(connection, form, form.compiled.construct_expanded_state(parameters))
+        return _fetch(
+            connection, form, *_driver_parameters(form, form.compiled.construct_expanded_state(parameters))
+        )
 
     def first(self, session: Session, parameters: Mapping[str, Any]) -> Any:
         """The first row, or ``None``: for statements that find one row by a key."""
@@ -65,14 +67,28 @@ class Prepared:
         return rows[0] if rows else None
 
 
+class Bound(NamedTuple):
+    """A statement with its values, compiled and expanded: made by one request, run again by later ones."""
+
+    dialect: Dialect
+    form: _Form
+    statement: str
+    parameters: Any
+    """As the driver takes them: processed, expanded, positional where the dialect is."""
+
+    def all(self, session: Session) -> list[Any]:
+        """Every row, in the session's transaction, if it has one."""
+        return _fetch(session.connection(), self.form, self.statement, self.parameters)
+
+
 SHAPES = 500
-"""How many shapes of statements :func:`rows` keeps compiled, per dialect (as SQLAlchemy's own cache)."""
+"""How many shapes of statements :func:`bind` keeps compiled, per dialect (as SQLAlchemy's own cache)."""
 _shapes: weakref.WeakKeyDictionary[Dialect, dict[Any, _Form]] = weakref.WeakKeyDictionary()
 _shapes_lock = threading.Lock()
 
 
-def rows(session: Session, statement: Select[Any], parameters: Mapping[str, Any]) -> list[Any]:
-    """The rows of a statement built for one request (a list page), compiled once per shape.
+def bind(dialect: Dialect, statement: Select[Any], parameters: Mapping[str, Any]) -> Bound:
+    """``statement`` with ``parameters``, ready to run, compiled once per shape.
 
     A statement's shape is SQLAlchemy's cache key, the key of its own
     compiled cache: statements that differ only in their values (another
@@ -80,12 +96,12 @@ def rows(session: Session, statement: Select[Any], parameters: Mapping[str, Any]
     take this statement's values in the order the key extracted them, as
     SQLAlchemy's execution does.
     """
-    connection = session.connection()
-    dialect = connection.dialect
     key = statement._generate_cache_key()  # noqa: SLF001 - SQLAlchemy's cache key, as its execution takes it
     if key is None:  # an element that cannot be cached: compiled each time
         form = _form(statement, dialect)
-        return _rows(connection, form, form.compiled.construct_expanded_state(parameters))
+        return Bound(
+            dialect, form, *_driver_parameters(form, form.compiled.construct_expanded_state(parameters))
+        )
     shapes = _shapes.get(dialect)
     form = shapes.get(key.key) if shapes is not None else None
     if form is None:
@@ -97,7 +113,8 @@ def rows(session: Session, statement: Select[Any], parameters: Mapping[str, Any]
             shapes[key.key] = form
     compiled = form.compiled
     values = compiled.construct_params(parameters, extracted_parameters=key.bindparams, _no_postcompile=True)
-    return _rows(connection, form, compiled._process_parameters_for_postcompile(values))  # noqa: SLF001 - as construct_expanded_state
+    state = compiled._process_parameters_for_postcompile(values)  # noqa: SLF001 - as construct_expanded_state
+    return Bound(dialect, form, *_driver_parameters(form, state))
 
 
 def _form(statement: Select[Any], dialect: Dialect, key: CacheKey | None = None) -> _Form:
@@ -117,17 +134,20 @@ def _form(statement: Select[Any], dialect: Dialect, key: CacheKey | None = None)
     return _Form(compiled, binds, results, row._make)
 
 
-def _rows(connection: Connection, form: _Form, state: ExpandedState) -> list[Any]:
+def _driver_parameters(form: _Form, state: ExpandedState) -> tuple[str, Any]:
+    """The SQL and the parameters the driver takes: processed, positional where the dialect is."""
     processors = {**form.binds, **state.processors} if state.processors else form.binds
     values = {
         name: processor(value) if (processor := processors.get(name)) else value
         for name, value in state.parameters.items()
     }
-    found = _run(
-        connection,
-        state.statement,
-        values if state.positiontup is None else tuple(values[name] for name in state.positiontup),
-    )
+    if state.positiontup is None:
+        return state.statement, values
+    return state.statement, tuple(values[name] for name in state.positiontup)
+
+
+def _fetch(connection: Connection, form: _Form, statement: str, parameters: Any) -> list[Any]:
+    found = _run(connection, statement, parameters)
     make, results = form.row, form.results
     if not results:
         return [make(row) for row in found]

@@ -10,8 +10,10 @@ cache (:mod:`backrest.content.cache`).
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Hashable
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urlencode
 
 from sqlalchemy import bindparam, func, select
@@ -21,7 +23,7 @@ from backrest.content import conditional
 from backrest.content.cache import page_key
 from backrest.content.loading import ObjectRows
 from backrest.content.models import ContentRemoval, visible
-from backrest.content.query import QueryParser, parse_datetime
+from backrest.content.query import ListQuery, QueryParser, parse_datetime
 from backrest.content.representation import permissions_of, representation
 from backrest.content.resources import visibility_for
 from backrest.content.sharing import SHARED_TEAMS, caller_teams, shared_teams_column
@@ -36,14 +38,39 @@ if TYPE_CHECKING:
 
     from pyramid.request import Request
     from sqlalchemy.sql.elements import ColumnElement
-    from sqlalchemy.sql.selectable import ScalarSelect
+    from sqlalchemy.sql.selectable import ScalarSelect, Select
 
     from backrest.content.declare import ContentType
     from backrest.content.resources import CollectionResource
+    from backrest.security.identity import Identity
+    from backrest.statements import Bound
 
 
 REMOVED_FOR = "removed_for"
 """The parameter of the caller's principals, whose lists' removals date the page."""
+
+
+STATEMENTS = 500
+"""How many statements a list keeps, one for each caller and query string, the oldest made leaving first."""
+
+
+class _PageStatement(NamedTuple):
+    query: ListQuery
+    """The page and its size (the conditions are in the statement)."""
+    parameters: dict[str, Any]
+    bound: Bound | None
+    """The statement ready to run, for objects made from their rows (:mod:`backrest.content.loading`)."""
+    statement: Select[Any] | None
+    """The statement, for objects loaded in the session (when ``bound`` is ``None``)."""
+    changes: int
+    """How many last-change columns follow the count."""
+
+
+def _caller_key(identity: Identity | None) -> Hashable:
+    """What of the caller a list's statement depends on (see ``Content.visibility``)."""
+    if identity is None:
+        return None
+    return (identity.user_id, identity.is_admin, identity.team_ids, identity.grants, identity.scopes)
 
 
 class Listing:
@@ -69,6 +96,10 @@ class Listing:
             ContentRemoval.principal.in_(bindparam(REMOVED_FOR, expanding=True))
         ).scalar_subquery()
         self._shared_teams = shared_teams_column(content_type)
+        # The page's statement for each caller and query string: a statement is the
+        # same whenever they are, and building it costs more than running it.
+        self._statements: dict[Hashable, _PageStatement] = {}
+        self._statements_lock = threading.Lock()
 
     def __call__(self, request: Request) -> Any:
         cache = request.registry.get("backrest.page_cache")
@@ -91,43 +122,32 @@ class Listing:
         # modified_since=<this> must also give what was written before this read
         # but committed after it (see backrest.modified_since.margin).
         generated = utcnow() - timedelta(seconds=request.registry.settings["backrest.modified_since.margin"])
-        query = QueryParser(request, self.content_type).parse()
-        visibility = visibility_for(self.content_type, request.identity)
-        shown = visible(visibility)
-        cap = request.registry.settings["backrest.count.max"]
-        teams = caller_teams(self.content_type, request.identity)
-        # The count and the last changes ride on the page's statement: PostgreSQL and
-        # SQLite run a subquery that names no column of the row once per statement.
-        counted = (
-            select(func.count())
-            .select_from(select(self.model.id).where(shown, *query.conditions).limit(cap + 1).subquery())
-            .scalar_subquery()
-        )
-        changes = self._last_changes(request, visibility)
-        page = (
-            select(*self._entity, counted, *changes)
-            .where(shown, *query.conditions)
-            .order_by(*query.order_by)
-            .limit(query.page_size)
-            .offset(query.offset)
-        )
-        if teams:
-            page = page.add_columns(self._shared_teams)
-        parameters = {REMOVED_FOR: list(principals(request.identity)), SHARED_TEAMS: teams}
-        if self._rows.complete:
-            rows = statements.rows(request.dbsession, page, parameters)
+        key = (_caller_key(request.identity), request.query_string)
+        made = self._statements.get(key)
+        if made is None:
+            made = self._statement(request)
+            with self._statements_lock:
+                while len(self._statements) >= STATEMENTS:
+                    del self._statements[next(iter(self._statements))]
+                self._statements[key] = made
+        query = made.query
+        if made.bound is not None:
+            rows = made.bound.all(request.dbsession)
             objects = [self._rows.object(row) for row in rows]
         else:
-            rows = request.dbsession.execute(page, parameters).all()
+            rows = request.dbsession.execute(made.statement, made.parameters).all()
             objects = [row[0] for row in rows]
         if not rows and query.page > 1:
             raise http_error(404, "querystring", "page", "There is no such page.")
         if rows:
             width = len(self._entity)
-            count, *changed = rows[0][width : width + 1 + len(changes)]
+            count, *changed = rows[0][width : width + 1 + made.changes]
         else:
             # An empty first page still tells when the caller's view last changed.
-            count, changed = 0, list(request.dbsession.execute(select(*changes), parameters).one())
+            changes = self._last_changes(request, visibility_for(self.content_type, request.identity))
+            count, changed = 0, list(request.dbsession.execute(select(*changes), made.parameters).one())
+        cap = request.registry.settings["backrest.count.max"]
+        teams = made.parameters[SHARED_TEAMS]
         items = [
             collection.item(obj, names_of(row[-1]) if teams else ())
             for obj, row in zip(objects, rows, strict=True)
@@ -160,6 +180,37 @@ class Listing:
                 ],
             },
         }
+
+    def _statement(self, request: Request) -> _PageStatement:
+        """The page's statement for this caller and query string; raises the query's errors (400)."""
+        query = QueryParser(request, self.content_type).parse()
+        visibility = visibility_for(self.content_type, request.identity)
+        shown = visible(visibility)
+        cap = request.registry.settings["backrest.count.max"]
+        teams = caller_teams(self.content_type, request.identity)
+        # The count and the last changes ride on the page's statement: PostgreSQL and
+        # SQLite run a subquery that names no column of the row once per statement.
+        counted = (
+            select(func.count())
+            .select_from(select(self.model.id).where(shown, *query.conditions).limit(cap + 1).subquery())
+            .scalar_subquery()
+        )
+        changes = self._last_changes(request, visibility)
+        page = (
+            select(*self._entity, counted, *changes)
+            .where(shown, *query.conditions)
+            .order_by(*query.order_by)
+            .limit(query.page_size)
+            .offset(query.offset)
+        )
+        if teams:
+            page = page.add_columns(self._shared_teams)
+        parameters = {REMOVED_FOR: list(principals(request.identity)), SHARED_TEAMS: teams}
+        kept = ListQuery(page=query.page, page_size=query.page_size)
+        if self._rows.complete:
+            bound = statements.bind(request.registry["db_engine"].dialect, page, parameters)
+            return _PageStatement(kept, parameters, bound, None, len(changes))
+        return _PageStatement(kept, parameters, None, page, len(changes))
 
     def _last_changes(
         self, request: Request, visibility: list[ColumnElement[bool]] | None

@@ -125,8 +125,9 @@ def test_statements_of_one_shape_each_run_with_their_own_values(dbsession):
             ContentRemoval.collection == collection,
             ContentRemoval.principal.in_(bindparam("principals", expanding=True)),
         )
-        return statements.rows(
-            dbsession, statement.order_by(ContentRemoval.principal), {"principals": principals}
+        ordered = statement.order_by(ContentRemoval.principal)
+        return statements.bind(dbsession.get_bind().dialect, ordered, {"principals": principals}).all(
+            dbsession
         )
 
     assert removed("documents", "a", "b") == [("a", MOMENT)]

@@ -477,3 +477,21 @@ def test_modified_since_sees_changes_made_outside_the_api(logged_in, dbsession):
     dbsession.execute(update(Document).values(title="Renamed"))
     dbsession.commit()
     assert ids(logged_in.get("/-/documents/", {"modified_since": generated})) == [created["__meta__"]["id"]]
+
+
+# One statement per caller and query string.
+
+
+def test_one_query_string_lists_each_callers_own_objects(logged_in, other, anonymous, admin):
+    mine = url_of(document(logged_in, "Mine"))
+    document(other, "Theirs")
+    query = "/-/documents/?ordering=title"
+
+    assert titles(logged_in.get(query)) == ["Mine"]
+    assert titles(other.get(query)) == ["Theirs"]
+    assert titles(anonymous.get(query)) == []
+    assert titles(admin.get(query)) == ["Mine", "Theirs"]
+    logged_in.patch_json(mine, {"public": True})
+    assert titles(other.get(query)) == ["Mine", "Theirs"]
+    assert titles(anonymous.get(query)) == ["Mine"]
+    assert titles(logged_in.get(query)) == ["Mine"]
