@@ -2,11 +2,12 @@
 
 A request that may write gets a session joined to its transaction
 (:mod:`backrest.transactions`), so that it commits or aborts as a whole. A
-safe request (GET, HEAD, OPTIONS) gets a plain session that the
-transactions tween commits before the answer leaves; on PostgreSQL its
-reads run without BEGIN and COMMIT until its first write
-(:func:`get_safe_session_factory`). Tests may hand a session in through
-``request.environ["app.dbsession"]``.
+safe request (GET, HEAD, OPTIONS) gets one connection, and a plain session
+on it if it asks for one, that the transactions tween commits before the
+answer leaves (:class:`SafeRequestDatabase`); on PostgreSQL its reads run
+without BEGIN and COMMIT until its first write (:func:`get_safe_engine`).
+``request.dbconnection`` is the connection of either. Tests may hand a
+session in through ``request.environ["app.dbsession"]``.
 """
 
 from __future__ import annotations
@@ -218,8 +219,54 @@ def get_tm_session_factory(engine: Engine) -> sessionmaker:
     return factory
 
 
-SAFE_REQUEST_SESSIONS = "backrest.safe_request_sessions"
-"""In a safe request's environ: the list its session joins, for the transactions tween to end."""
+SAFE_REQUEST = "backrest.safe_request"
+"""In a safe request's environ: its :class:`SafeRequestDatabase`, for the transactions tween to end."""
+
+
+class SafeRequestDatabase:
+    """A safe request's one connection, taken on first use, and the session on it if one is asked for.
+
+    Statements made once (:mod:`backrest.statements`) run on the connection
+    itself: most safe requests (find the caller, read an object or a page)
+    need no session, whose transaction bookkeeping would cost them more than
+    their statements.
+    """
+
+    def __init__(self, engine: Engine, session_factory: sessionmaker) -> None:
+        self.engine = engine
+        self.session_factory = session_factory
+        self.connection: Connection | None = None
+        self.session: Session | None = None
+
+    def connect(self) -> Connection:
+        if self.connection is None:
+            self.connection = self.engine.connect()
+        return self.connection
+
+    def dbsession(self) -> Session:
+        if self.session is None:
+            self.session = self.session_factory(bind=self.connect())
+        return self.session
+
+    def end(self, *, commit: bool) -> None:
+        """Commit (or roll back) what the request wrote, and give the connection back."""
+        try:
+            if self.session is not None:
+                if commit:
+                    self.session.commit()
+                else:
+                    self.session.rollback()
+            if self.connection is not None and self.connection.in_transaction():
+                if commit:
+                    self.connection.commit()
+                else:
+                    self.connection.rollback()
+        finally:
+            if self.session is not None:
+                self.session.close()
+            if self.connection is not None:
+                self.connection.close()
+
 
 READ_ONLY = re.compile(r"\s*SELECT\b(?!.*\bFOR\s+(?:UPDATE|SHARE|NO\s+KEY|KEY)\b)", re.IGNORECASE | re.DOTALL)
 """A statement that only reads: a SELECT that locks no row."""
@@ -234,8 +281,8 @@ def _begin_before_writing(
         dbapi_connection.autocommit = False
 
 
-def get_safe_session_factory(engine: Engine) -> sessionmaker:
-    """Sessions for safe requests: reads in autocommit, writes (a GET may write) in one transaction.
+def get_safe_engine(engine: Engine) -> Engine:
+    """The engine of safe requests: reads in autocommit, writes (a GET may write) in one transaction.
 
     Each read statement of a PostgreSQL connection in autocommit is a
     transaction of its own, as it is under READ COMMITTED inside one: the
@@ -246,24 +293,30 @@ def get_safe_session_factory(engine: Engine) -> sessionmaker:
     SQLite needs none of this: it begins a transaction only to write.
     """
     if engine.dialect.name != "postgresql":
-        return get_session_factory(engine)
+        return engine
     reads = engine.execution_options(isolation_level="AUTOCOMMIT")
     event.listen(reads, "before_cursor_execute", _begin_before_writing)
-    return get_session_factory(reads)
+    return reads
 
 
 def _dbsession(request: Request) -> Session:
     dbsession = request.environ.get("app.dbsession")
     if dbsession is not None:
         return dbsession
-    safe_request_sessions = request.environ.get(SAFE_REQUEST_SESSIONS)
-    if safe_request_sessions is not None:
-        dbsession = request.registry["safe_dbsession_factory"]()
-        safe_request_sessions.append(dbsession)
-        return dbsession
+    safe_request = request.environ.get(SAFE_REQUEST)
+    if safe_request is not None:
+        return safe_request.dbsession()
     dbsession = request.registry["tm_dbsession_factory"](info={TRANSACTION_MANAGER: request.tm})
     request.add_finished_callback(lambda _request: dbsession.close())
     return dbsession
+
+
+def _dbconnection(request: Request) -> Connection:
+    """The connection of the request's statements: a safe request's own, else its session's."""
+    safe_request = request.environ.get(SAFE_REQUEST)
+    if safe_request is not None and "app.dbsession" not in request.environ:
+        return safe_request.connect()
+    return request.dbsession.connection()
 
 
 def includeme(config: Configurator) -> None:
@@ -271,5 +324,6 @@ def includeme(config: Configurator) -> None:
     config.registry["db_engine"] = engine
     config.registry["dbsession_factory"] = get_session_factory(engine)
     config.registry["tm_dbsession_factory"] = get_tm_session_factory(engine)
-    config.registry["safe_dbsession_factory"] = get_safe_session_factory(engine)
+    config.registry["safe_engine"] = get_safe_engine(engine)
     config.add_request_method(_dbsession, "dbsession", reify=True)
+    config.add_request_method(_dbconnection, "dbconnection", reify=True)

@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
     from sqlalchemy.engine import Connection, Dialect
-    from sqlalchemy.orm import Session
     from sqlalchemy.sql import Select
     from sqlalchemy.sql.cache_key import CacheKey
     from sqlalchemy.sql.compiler import ExpandedState, SQLCompiler
@@ -44,16 +43,19 @@ class _Form(NamedTuple):
 
 
 class Prepared:
-    """A SELECT made once (at import or start) and run on the cursor of a session's connection."""
+    """A SELECT made once (at import or start) and run on the cursor of a connection.
+
+    A request's is ``request.dbconnection``: its session's, or a safe
+    request's own (:class:`backrest.db.SafeRequestDatabase`).
+    """
 
     def __init__(self, statement: Select[Any]) -> None:
         self.statement = statement
         # Weak: tests and tools make an engine, and so a dialect, per application.
         self._forms: weakref.WeakKeyDictionary[Dialect, _Form] = weakref.WeakKeyDictionary()
 
-    def all(self, session: Session, parameters: Mapping[str, Any]) -> list[Any]:
-        """Every row of the statement with ``parameters``, in the session's transaction, if it has one."""
-        connection = session.connection()
+    def all(self, connection: Connection, parameters: Mapping[str, Any]) -> list[Any]:
+        """Every row of the statement with ``parameters``, in the connection's transaction, if it has one."""
         form = self._forms.get(connection.dialect)
         if form is None:
             form = self._forms[connection.dialect] = _form(self.statement, connection.dialect)
@@ -61,9 +63,9 @@ class Prepared:
             connection, form, *_driver_parameters(form, form.compiled.construct_expanded_state(parameters))
         )
 
-    def first(self, session: Session, parameters: Mapping[str, Any]) -> Any:
+    def first(self, connection: Connection, parameters: Mapping[str, Any]) -> Any:
         """The first row, or ``None``: for statements that find one row by a key."""
-        rows = self.all(session, parameters)
+        rows = self.all(connection, parameters)
         return rows[0] if rows else None
 
 
@@ -76,9 +78,9 @@ class Bound(NamedTuple):
     parameters: Any
     """As the driver takes them: processed, expanded, positional where the dialect is."""
 
-    def all(self, session: Session) -> list[Any]:
-        """Every row, in the session's transaction, if it has one."""
-        return _fetch(session.connection(), self.form, self.statement, self.parameters)
+    def all(self, connection: Connection) -> list[Any]:
+        """Every row, in the connection's transaction, if it has one."""
+        return _fetch(connection, self.form, self.statement, self.parameters)
 
 
 SHAPES = 500

@@ -6,8 +6,9 @@ file (:func:`attempts`).
 
 Safe requests (GET, HEAD, OPTIONS) skip the transaction manager: they
 write to no file, send no mail and join no other resource, so the
-two-phase machinery would only cost them. Their one database session
-(:func:`backrest.db.get_safe_session_factory`) is committed by
+two-phase machinery would only cost them. Their one database connection
+(:class:`backrest.db.SafeRequestDatabase`, on
+:func:`backrest.db.get_safe_engine`) is committed by
 :func:`safe_requests_tween_factory` before the answer leaves, as pyramid_tm
 would: what a GET writes (a key's ``last_used``, an OAuth authorization
 code it redirects with) is stored before the client can use it, and nothing
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from pyramid.tweens import EXCVIEW
 
-from backrest.db import SAFE_REQUEST_SESSIONS
+from backrest.db import SAFE_REQUEST, SafeRequestDatabase
 from backrest.validation import parsed
 
 if TYPE_CHECKING:
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
     from pyramid.registry import Registry
     from pyramid.request import Request
     from pyramid.response import Response
-    from sqlalchemy.orm import Session
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -55,33 +55,23 @@ def attempts(request: Request) -> int | None:
     return None
 
 
-def _end(sessions: list[Session], *, commit: bool) -> None:
-    try:
-        for session in sessions:
-            if commit:
-                session.commit()
-            else:
-                session.rollback()
-    finally:
-        for session in sessions:
-            session.close()
-
-
 def safe_requests_tween_factory(
     handler: Callable[[Request], Response], _registry: Registry
 ) -> Callable[[Request], Response]:
     def safe_requests_tween(request: Request) -> Response:
         if request.method not in SAFE_METHODS:
             return handler(request)
-        request.environ[SAFE_REQUEST_SESSIONS] = sessions = []
+        registry = request.registry
+        database = SafeRequestDatabase(registry["safe_engine"], registry["dbsession_factory"])
+        request.environ[SAFE_REQUEST] = database
         try:
             response = handler(request)
         except Exception:
-            _end(sessions, commit=False)
+            database.end(commit=False)
             raise
         try:
             # An error answered by an exception view stores nothing, as under pyramid_tm.
-            _end(sessions, commit=getattr(request, "exc_info", None) is None)
+            database.end(commit=getattr(request, "exc_info", None) is None)
         except Exception:  # noqa: BLE001 - what failed to commit is answered as its error
             return request.invoke_exception_view(sys.exc_info())
         return response

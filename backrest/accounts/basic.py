@@ -44,7 +44,7 @@ class PasswordBasic(CredentialSource):
             msg = "HTTP Basic takes an API key (KEYID:SECRET) as the password, not the account's password."
             raise CredentialError(msg, "Basic")
         email = username.strip().lower()
-        row = FIND_USER.first(request.dbsession, {"email": email})
+        row = FIND_USER.first(request.dbconnection, {"email": email})
         guess = count_guess(request, email, row.user_id if row else None)
         if guess.refusal is not None:
             msg = "Too many failed attempts; try again later."

@@ -132,7 +132,7 @@ class Listing:
                 self._statements[key] = made
         query = made.query
         if made.bound is not None:
-            rows = made.bound.all(request.dbsession)
+            rows = made.bound.all(request.dbconnection)
             objects = [self._rows.object(row) for row in rows]
         else:
             rows = request.dbsession.execute(made.statement, made.parameters).all()

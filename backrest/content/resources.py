@@ -154,7 +154,7 @@ def item_loader(model: type[Content]) -> Callable[[Request, str], ItemResource]:
         teams = caller_teams(content_type, request.identity)
         parameters = {"id": object_id, SHARED_TEAMS: teams}
         if rows.complete and request.method in SAFE_METHODS:
-            row = made.read[bool(teams)].first(request.dbsession, parameters)
+            row = made.read[bool(teams)].first(request.dbconnection, parameters)
             obj = row and rows.object(row)
         else:
             row = request.dbsession.execute(made.load[bool(teams)], parameters).first()

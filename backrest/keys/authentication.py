@@ -52,7 +52,7 @@ def authenticate(request: Request, credential: Credential) -> Identity:
     Refusals challenge with ``Token``, the scheme that sends a key, however
     this one came (Basic, a body field).
     """
-    row = FIND.first(request.dbsession, {"id": credential.key_id})
+    row = FIND.first(request.dbconnection, {"id": credential.key_id})
     where = {"location": credential.location, "name": credential.name}
     pepper = request.registry.settings["backrest.keys.pepper"]
     if row is None or not compare_digest(

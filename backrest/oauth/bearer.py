@@ -72,7 +72,7 @@ class BearerToken(CredentialSource):
         if not token:
             msg = "The Bearer credentials are missing: send 'Bearer ACCESS_TOKEN'."
             raise invalid_token(msg)
-        row = FIND.first(request.dbsession, {"hash": token_hash(request, token)})
+        row = FIND.first(request.dbconnection, {"hash": token_hash(request, token)})
         if row is None or row.revoked is not None or row.grant_revoked is not None:
             msg = "Unknown or revoked access token."
             raise invalid_token(msg)

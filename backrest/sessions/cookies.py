@@ -21,7 +21,7 @@ def session_from_cookie(request: Request) -> Row[Any] | None:
     token = request.cookies.get(request.registry.settings["backrest.session.cookie_name"])
     if not token:
         return None
-    return session_service(request).find(token)
+    return session_service(request).find(token, request.dbconnection)
 
 
 def _cookie_options(request: Request) -> dict[str, object]:

@@ -17,7 +17,7 @@ from backrest.statements import Prepared
 from backrest.teams.membership import caller_columns
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Row
+    from sqlalchemy.engine import Connection, Row
     from sqlalchemy.orm import Session
 
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
@@ -77,9 +77,13 @@ class SessionService:
         self.dbsession.flush()
         return session, token
 
-    def find(self, token: str) -> Row[Any] | None:
-        """The live session named by a cookie value, with its user's id and role, in one query."""
-        row = FIND.first(self.dbsession, {"token_hash": token_hash(token)})
+    def find(self, token: str, connection: Connection) -> Row[Any] | None:
+        """The live session named by a cookie value, with its user's id and role, in one query.
+
+        Read on ``connection`` (the request's ``dbconnection``); an expired
+        session is deleted, and ``last_seen`` written, through the session.
+        """
+        row = FIND.first(connection, {"token_hash": token_hash(token)})
         if row is None:
             return None
         now = utcnow()

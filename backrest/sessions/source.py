@@ -8,7 +8,6 @@ session is an anonymous caller, never an error.
 
 from __future__ import annotations
 
-from functools import partial
 from typing import TYPE_CHECKING
 
 from backrest.security.sources import CredentialSource
@@ -34,5 +33,5 @@ class SessionCookie(CredentialSource):
             found,
             session_id=found.id,
             csrf_token=found.csrf_token,
-            load_session=partial(request.dbsession.get, UserSession, found.id),
+            load_session=lambda: request.dbsession.get(UserSession, found.id),
         )

@@ -7,7 +7,6 @@ teams and grants they hold, whatever the number of teams.
 
 from __future__ import annotations
 
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -65,7 +64,7 @@ def caller_identity(request: Request, row: Row[Any], **credentials: Any) -> Iden
         row.is_admin,
         team_ids=names_of(row.team_ids),
         grants=names_of(row.grants),
-        load_user=partial(request.dbsession.get, User, row.user_id),
+        load_user=lambda: request.dbsession.get(User, row.user_id),
         **credentials,
     )
 

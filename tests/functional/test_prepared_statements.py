@@ -35,12 +35,12 @@ def test_rows_are_named_and_typed_as_sqlalchemy_gives_them(dbsession):
     dbsession.add_all([removal("a"), removal("b"), removal("c"), removal("a", collection="files")])
     dbsession.commit()
 
-    rows = REMOVALS.all(dbsession, {"principals": ["a", "c", "z"]})
+    rows = REMOVALS.all(dbsession.connection(), {"principals": ["a", "c", "z"]})
 
     assert [(row.principal, row.removed) for row in rows] == [("a", MOMENT), ("c", MOMENT)]
     assert rows[0].removed.tzinfo is UTC  # SQLite keeps none: UTCDateTime's processor gave it back
-    assert REMOVALS.all(dbsession, {"principals": ["b"]}) == [("b", MOMENT)]
-    assert REMOVALS.first(dbsession, {"principals": ["z"]}) is None
+    assert REMOVALS.all(dbsession.connection(), {"principals": ["b"]}) == [("b", MOMENT)]
+    assert REMOVALS.first(dbsession.connection(), {"principals": ["z"]}) is None
 
 
 def test_bind_processors_apply_to_parameters(dbsession):
@@ -48,18 +48,18 @@ def test_bind_processors_apply_to_parameters(dbsession):
     dbsession.commit()
     since = Prepared(select(ContentRemoval.principal).where(ContentRemoval.removed >= bindparam("since")))
 
-    assert since.all(dbsession, {"since": MOMENT - timedelta(microseconds=1)}) == [("a",)]
-    assert since.all(dbsession, {"since": MOMENT + timedelta(microseconds=1)}) == []
+    assert since.all(dbsession.connection(), {"since": MOMENT - timedelta(microseconds=1)}) == [("a",)]
+    assert since.all(dbsession.connection(), {"since": MOMENT + timedelta(microseconds=1)}) == []
     with pytest.raises(Exception, match="naive datetimes are ambiguous"):
-        since.all(dbsession, {"since": MOMENT.replace(tzinfo=None)})
+        since.all(dbsession.connection(), {"since": MOMENT.replace(tzinfo=None)})
 
 
 def test_a_statement_runs_in_the_sessions_transaction(dbsession):
     dbsession.add(removal("a"))
     dbsession.flush()
-    assert REMOVALS.all(dbsession, {"principals": ["a"]}) == [("a", MOMENT)]
+    assert REMOVALS.all(dbsession.connection(), {"principals": ["a"]}) == [("a", MOMENT)]
     dbsession.rollback()
-    assert REMOVALS.all(dbsession, {"principals": ["a"]}) == []
+    assert REMOVALS.all(dbsession.connection(), {"principals": ["a"]}) == []
 
 
 def test_listeners_of_the_engine_see_each_statement(app, dbsession):
@@ -70,7 +70,7 @@ def test_listeners_of_the_engine_see_each_statement(app, dbsession):
 
     event.listen(app.registry["db_engine"], "before_cursor_execute", record)
     try:
-        REMOVALS.all(dbsession, {"principals": ["a", "b"]})
+        REMOVALS.all(dbsession.connection(), {"principals": ["a", "b"]})
     finally:
         event.remove(app.registry["db_engine"], "before_cursor_execute", record)
     assert len(seen) == 1
@@ -81,9 +81,9 @@ def test_a_database_error_is_sqlalchemys_and_leaves_the_session_usable(dbsession
     broken = Prepared(select(literal_column("no_such_column")).select_from(ContentRemoval))
 
     with pytest.raises(DBAPIError, match="no_such_column"):
-        broken.all(dbsession, {})
+        broken.all(dbsession.connection(), {})
     dbsession.rollback()
-    assert REMOVALS.all(dbsession, {"principals": ["a"]}) == []
+    assert REMOVALS.all(dbsession.connection(), {"principals": ["a"]}) == []
 
 
 def test_an_object_made_from_its_row_is_the_one_the_session_loads(dbsession):
@@ -94,7 +94,7 @@ def test_an_object_made_from_its_row_is_the_one_the_session_loads(dbsession):
     rows = ObjectRows(Document)
     read = Prepared(select(*rows.columns).where(Document.id == "doc1"))
 
-    made = rows.object(read.first(dbsession, {}))
+    made = rows.object(read.first(dbsession.connection(), {}))
     loaded = dbsession.get(Document, "doc1")
 
     assert rows.complete
@@ -126,9 +126,8 @@ def test_statements_of_one_shape_each_run_with_their_own_values(dbsession):
             ContentRemoval.principal.in_(bindparam("principals", expanding=True)),
         )
         ordered = statement.order_by(ContentRemoval.principal)
-        return statements.bind(dbsession.get_bind().dialect, ordered, {"principals": principals}).all(
-            dbsession
-        )
+        bound = statements.bind(dbsession.get_bind().dialect, ordered, {"principals": principals})
+        return bound.all(dbsession.connection())
 
     assert removed("documents", "a", "b") == [("a", MOMENT)]
     assert removed("files", "a", "b") == [("b", MOMENT)]
