@@ -202,6 +202,19 @@ def _changed_by_orm_statement(state: ORMExecuteState) -> None:
         _changed(state.session)
 
 
+def mark_written(session: Session) -> None:
+    """Tell the transaction manager a session follows that it wrote, by a statement of its own.
+
+    zope.sqlalchemy sees the writes of the session's unit of work and of its
+    ORM statements; a statement run on its connection is not seen, and a
+    transaction that seems to have written nothing is rolled back. A
+    session that follows no transaction manager (a safe request's) is
+    committed anyway.
+    """
+    if TRANSACTION_MANAGER in session.info:
+        _changed(session)
+
+
 def get_tm_session_factory(engine: Engine) -> sessionmaker:
     """Sessions that join the transaction manager named in their ``info``.
 

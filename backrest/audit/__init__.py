@@ -6,12 +6,16 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from backrest.audit.models import AuditEntry
+from backrest.db import mark_written
 from backrest.schema import Body
 from backrest.serialize import jsonable
 
 if TYPE_CHECKING:
     from pyramid.config import Configurator
     from pyramid.request import Request
+
+
+INSERT = AuditEntry.__table__.insert()
 
 
 def record(
@@ -23,29 +27,36 @@ def record(
     object_id: str = "",
     owner_id: str | None = None,
     changes: dict[str, Any] | None = None,
-) -> AuditEntry:
+) -> None:
     """Write one entry; ``actor_id`` defaults to the authenticated user.
 
     ``owner_id`` is whoever owns the object (for an account, the account
     itself): they may read the entry. ``changes`` must never hold secrets:
     callers name changed secret fields (``{"password": "changed"}``), never
     their values.
+
+    The entry is inserted at once, on the connection of the request's
+    session: it changes nothing the session holds, and the session's unit of
+    work would cost a write a fifth more.
     """
     if actor_id is None and request.identity is not None:
         actor_id = request.identity.actor
     if owner_id is None and object_type == "user":
         owner_id = object_id
-    entry = AuditEntry(
-        actor_id=actor_id,
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        owner_id=owner_id,
-        changes=json.loads(json.dumps(changes or {}, default=jsonable)),
-        ip=request.client_addr or "",
+    session = request.dbsession
+    session.connection().execute(
+        INSERT,
+        {
+            "actor_id": actor_id,
+            "action": action,
+            "object_type": object_type,
+            "object_id": object_id,
+            "owner_id": owner_id,
+            "changes": json.loads(json.dumps(changes or {}, default=jsonable)),
+            "ip": request.client_addr or "",
+        },
     )
-    request.dbsession.add(entry)
-    return entry
+    mark_written(session)
 
 
 def includeme(config: Configurator) -> None:
