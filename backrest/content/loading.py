@@ -1,14 +1,15 @@
-"""Content objects made straight from their rows, for requests that change none.
+"""Content objects made straight from their rows.
 
 Loading a row into a mapped instance (the session's identity map, the
 loader strategies and their events) costs SQLAlchemy more than running the
-statement does. A safe request (GET, HEAD) changes no object it reads, so
-it gets instances made here from a :class:`~backrest.statements.Prepared`
-statement's row: every column attribute set, detached from any session.
-Reading an attribute works as on any loaded object. Models with
-relationships or deferred columns, which need a session to load them
-(a team's ``__json__`` reads its members), and requests that write, load
-objects through the session.
+statement does. Objects are made here from a
+:class:`~backrest.statements.Prepared` statement's row instead: every
+column attribute set, detached from any session, as the session would have
+left them. Reading an attribute works as on any loaded object; a request
+that writes adds the object to its session, whose unit of work then
+updates it (its version checked) as one it had loaded. Models with
+relationships or deferred columns, which need a session to load them (a
+team's ``__json__`` reads its members), are loaded through the session.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from pyramid.authorization import ALL_PERMISSIONS, DENY_ALL, Allow
 from pyramid.httpexceptions import HTTPNotFound
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, inspect, select
 
 from backrest.content.loading import ObjectRows
 from backrest.content.sharing import SHARED_TEAMS, caller_teams, shared_condition, shared_teams_column
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from pyramid.request import Request
+    from sqlalchemy.orm import Session
     from sqlalchemy.sql.elements import ColumnElement
 
     from backrest.content.declare import ContentType
@@ -139,8 +140,10 @@ def item_loader(model: type[Content]) -> Callable[[Request, str], ItemResource]:
     """A function loading an object of ``model`` by its id, as the resource of its URL, or raising 404.
 
     The caller's rights are not checked here: the view's permission is, on
-    the resource. Safe requests get an object made from its row
-    (:mod:`backrest.content.loading`), the others one loaded in their session.
+    the resource. The object is made from its row
+    (:mod:`backrest.content.loading`); a request that may write gets it in
+    its session, as if the session had loaded it. Models that need a session
+    to load (relationships) are loaded by it.
     """
     rows = ObjectRows(model)
     # By collection: one model may serve two applications' content types.
@@ -153,9 +156,11 @@ def item_loader(model: type[Content]) -> Callable[[Request, str], ItemResource]:
         )
         teams = caller_teams(content_type, request.identity)
         parameters = {"id": object_id, SHARED_TEAMS: teams}
-        if rows.complete and request.method in SAFE_METHODS:
+        if rows.complete:
             row = made.read[bool(teams)].first(request.dbconnection, parameters)
             obj = row and rows.object(row)
+            if obj is not None and request.method not in SAFE_METHODS:
+                obj = _in_session(request.dbsession, obj)
         else:
             row = request.dbsession.execute(made.load[bool(teams)], parameters).first()
             obj = row and row[0]
@@ -166,6 +171,18 @@ def item_loader(model: type[Content]) -> Callable[[Request, str], ItemResource]:
         return CollectionResource(request, content_type).item(obj, names_of(row[-1]) if teams else ())
 
     return load_item
+
+
+def _in_session(session: Session, obj: Content) -> Content:
+    """``obj`` as the session holds it, for the request to change: the instance it has, or this one, added.
+
+    As if the session had loaded it: a session keeps one instance per row.
+    """
+    held = session.identity_map.get(inspect(obj).key)
+    if held is not None:
+        return held
+    session.add(obj)
+    return obj
 
 
 def id_factory(model: type[Content]) -> Callable[[Request], ItemResource]:
