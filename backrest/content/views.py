@@ -10,13 +10,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from pyramid.httpexceptions import HTTPNoContent
-from sqlalchemy import delete
+from sqlalchemy import delete, inspect
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from backrest import audit
 from backrest.content import conditional
 from backrest.content.listing import Listing
+from backrest.content.loading import ObjectRows
 from backrest.content.models import ContentRemoval, Share
 from backrest.content.representation import changes, fields, permissions, representation
 from backrest.db import utcnow
@@ -37,6 +38,7 @@ class ContentViews:
     def __init__(self, content_type: ContentType) -> None:
         self.content_type = content_type
         self.model = content_type.model
+        self.rows = ObjectRows(self.model)
         self.listing = Listing(content_type)
 
     # The collection.
@@ -76,8 +78,11 @@ class ContentViews:
         obj = self.model()
         obj.owner_id = request.authenticated_userid
         self.apply(request, obj, request.validated)
-        request.dbsession.add(obj)
-        request.dbsession.flush()
+        if self.rows.complete and inspect(obj).transient:
+            self.rows.insert(request.dbsession, obj)
+        else:
+            request.dbsession.add(obj)
+            request.dbsession.flush()
         shared_with = self._share_with_key_team(request, obj)
         self.mark_changed(request)
         item = collection.item(obj, shared_with)

@@ -133,3 +133,20 @@ def test_statements_of_one_shape_each_run_with_their_own_values(dbsession):
     assert removed("files", "a", "b") == [("b", MOMENT)]
     assert [row.principal for row in removed("files", "a", "b", "c")] == ["b", "c"]
     assert removed("nothing", "a") == []
+
+
+def test_an_inserted_object_has_its_defaults_and_is_the_sessions_to_change(dbsession):
+    rows = ObjectRows(Document)
+    obj = Document(title="New", tags=["a"])
+
+    rows.insert(dbsession, obj)
+
+    assert inspect(obj).persistent
+    assert (obj.body, obj.status, obj.version, obj.attributes) == ("", "draft", 1, {})
+    assert obj.id
+    assert obj.created.tzinfo is UTC
+    obj.title = "Changed"
+    dbsession.commit()
+    dbsession.expunge_all()
+    stored = dbsession.get(Document, obj.id)
+    assert (stored.title, stored.tags, stored.version) == ("Changed", ["a"], 2)
