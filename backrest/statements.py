@@ -17,7 +17,7 @@ from __future__ import annotations
 import threading
 import weakref
 from collections import namedtuple
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from sqlalchemy.exc import DBAPIError
 
@@ -28,6 +28,10 @@ if TYPE_CHECKING:
     from sqlalchemy.sql import Select
     from sqlalchemy.sql.cache_key import CacheKey
     from sqlalchemy.sql.compiler import ExpandedState, SQLCompiler
+
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 class _Form(NamedTuple):
@@ -72,7 +76,6 @@ class Prepared:
 class Bound(NamedTuple):
     """A statement with its values, compiled and expanded: made by one request, run again by later ones."""
 
-    dialect: Dialect
     form: _Form
     statement: str
     parameters: Any
@@ -83,10 +86,30 @@ class Bound(NamedTuple):
         return _fetch(connection, self.form, self.statement, self.parameters)
 
 
+class Kept(Generic[K, V]):
+    """At most ``size`` values, the oldest put leaving first: what a process keeps of what it made.
+
+    Read without a lock (a dict's ``get`` is atomic); put under one.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._values: dict[K, V] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: K) -> V | None:
+        return self._values.get(key)
+
+    def put(self, key: K, value: V) -> None:
+        with self._lock:
+            while len(self._values) >= self.size:
+                del self._values[next(iter(self._values))]
+            self._values[key] = value
+
+
 SHAPES = 500
 """How many shapes of statements :func:`bind` keeps compiled, per dialect (as SQLAlchemy's own cache)."""
-_shapes: weakref.WeakKeyDictionary[Dialect, dict[Any, _Form]] = weakref.WeakKeyDictionary()
-_shapes_lock = threading.Lock()
+_shapes: weakref.WeakKeyDictionary[Dialect, Kept[Any, _Form]] = weakref.WeakKeyDictionary()
 
 
 def bind(dialect: Dialect, statement: Select[Any], parameters: Mapping[str, Any]) -> Bound:
@@ -101,22 +124,18 @@ def bind(dialect: Dialect, statement: Select[Any], parameters: Mapping[str, Any]
     key = statement._generate_cache_key()  # noqa: SLF001 - SQLAlchemy's cache key, as its execution takes it
     if key is None:  # an element that cannot be cached: compiled each time
         form = _form(statement, dialect)
-        return Bound(
-            dialect, form, *_driver_parameters(form, form.compiled.construct_expanded_state(parameters))
-        )
+        return Bound(form, *_driver_parameters(form, form.compiled.construct_expanded_state(parameters)))
     shapes = _shapes.get(dialect)
-    form = shapes.get(key.key) if shapes is not None else None
+    if shapes is None:
+        shapes = _shapes.setdefault(dialect, Kept(SHAPES))
+    form = shapes.get(key.key)
     if form is None:
         form = _form(statement, dialect, key)
-        with _shapes_lock:
-            shapes = _shapes.setdefault(dialect, {})
-            while len(shapes) >= SHAPES:
-                del shapes[next(iter(shapes))]
-            shapes[key.key] = form
+        shapes.put(key.key, form)
     compiled = form.compiled
     values = compiled.construct_params(parameters, extracted_parameters=key.bindparams, _no_postcompile=True)
     state = compiled._process_parameters_for_postcompile(values)  # noqa: SLF001 - as construct_expanded_state
-    return Bound(dialect, form, *_driver_parameters(form, state))
+    return Bound(form, *_driver_parameters(form, state))
 
 
 def _form(statement: Select[Any], dialect: Dialect, key: CacheKey | None = None) -> _Form:

@@ -37,7 +37,7 @@ def record(
 
     The entry is inserted at once, on the connection of the request's
     session: it changes nothing the session holds, and the session's unit of
-    work would cost a write a fifth more.
+    work would cost a write about a tenth more.
     """
     if actor_id is None and request.identity is not None:
         actor_id = request.identity.actor

@@ -21,6 +21,8 @@ from collections import OrderedDict
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlparse
 
+from backrest.security.identity import visibility_key
+
 if TYPE_CHECKING:
     from pyramid.request import Request
 
@@ -82,11 +84,5 @@ def cache_from_url(url: str, ttl: int) -> PageCache | None:
 
 
 def page_key(request: Request, collection: str, generation: int) -> str:
-    identity = request.identity
     # Everything that decides what the caller sees: a new team or grant is a new key.
-    caller = (
-        f"{identity.user_id}:{int(identity.is_admin)}:{','.join(identity.team_ids)}:{','.join(identity.grants)}"
-        if identity
-        else "-"
-    )
-    return f"{collection}:{generation}:{caller}:{request.url}"
+    return f"{collection}:{generation}:{visibility_key(request.identity)!r}:{request.url}"

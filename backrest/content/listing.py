@@ -10,7 +10,6 @@ cache (:mod:`backrest.content.cache`).
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Hashable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -21,7 +20,7 @@ from sqlalchemy import bindparam, func, select
 from backrest import statements
 from backrest.content import conditional
 from backrest.content.cache import page_key
-from backrest.content.loading import ObjectRows
+from backrest.content.loading import rows_of
 from backrest.content.models import ContentRemoval, visible
 from backrest.content.query import ListQuery, QueryParser, parse_datetime
 from backrest.content.representation import permissions_of, representation
@@ -30,8 +29,9 @@ from backrest.content.sharing import SHARED_TEAMS, caller_teams, shared_teams_co
 from backrest.db import names_of, utcnow
 from backrest.errors import http_error
 from backrest.renderers import timestamp
-from backrest.security.identity import principals
+from backrest.security.identity import principals, visibility_key
 from backrest.serialize import jsonable
+from backrest.statements import Kept
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -42,7 +42,6 @@ if TYPE_CHECKING:
 
     from backrest.content.declare import ContentType
     from backrest.content.resources import CollectionResource
-    from backrest.security.identity import Identity
     from backrest.statements import Bound
 
 
@@ -66,20 +65,13 @@ class _PageStatement(NamedTuple):
     """How many last-change columns follow the count."""
 
 
-def _caller_key(identity: Identity | None) -> Hashable:
-    """What of the caller a list's statement depends on (see ``Content.visibility``)."""
-    if identity is None:
-        return None
-    return (identity.user_id, identity.is_admin, identity.team_ids, identity.grants, identity.scopes)
-
-
 class Listing:
     """The list view of one content type."""
 
     def __init__(self, content_type: ContentType) -> None:
         self.content_type = content_type
         self.model = content_type.model
-        self._rows = ObjectRows(self.model)
+        self._rows = rows_of(self.model)
         # A page's objects are made from their rows (backrest.content.loading) where they can be.
         self._entity = self._rows.columns if self._rows.complete else (self.model,)
         # What the last changes share between requests, made once: building
@@ -98,8 +90,7 @@ class Listing:
         self._shared_teams = shared_teams_column(content_type)
         # The page's statement for each caller and query string: a statement is the
         # same whenever they are, and building it costs more than running it.
-        self._statements: dict[Hashable, _PageStatement] = {}
-        self._statements_lock = threading.Lock()
+        self._statements: Kept[Hashable, _PageStatement] = Kept(STATEMENTS)
 
     def __call__(self, request: Request) -> Any:
         cache = request.registry.get("backrest.page_cache")
@@ -122,14 +113,11 @@ class Listing:
         # modified_since=<this> must also give what was written before this read
         # but committed after it (see backrest.modified_since.margin).
         generated = utcnow() - timedelta(seconds=request.registry.settings["backrest.modified_since.margin"])
-        key = (_caller_key(request.identity), request.query_string)
+        key = (visibility_key(request.identity), request.query_string)
         made = self._statements.get(key)
         if made is None:
             made = self._statement(request)
-            with self._statements_lock:
-                while len(self._statements) >= STATEMENTS:
-                    del self._statements[next(iter(self._statements))]
-                self._statements[key] = made
+            self._statements.put(key, made)
         query = made.query
         if made.bound is not None:
             rows = made.bound.all(request.dbconnection)

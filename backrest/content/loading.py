@@ -17,6 +17,7 @@ for the same reason: the unit of work costs a create more than its statement.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import inspect
@@ -81,3 +82,9 @@ class ObjectRows:
         make_transient_to_detached(obj)
         session.add(obj)
         mark_written(session)
+
+
+@cache
+def rows_of(model: type[Content]) -> ObjectRows:
+    """The one :class:`ObjectRows` of ``model``: its item loader, list and views share it."""
+    return ObjectRows(model)

@@ -79,9 +79,10 @@ class Content(PublicIdMixin, Base):
 
         ``None`` when every object is. Lists are filtered by their union; a
         list's ``Last-Modified`` is the newest ``modified`` under each of them.
-        They may depend on the identity's ``user_id``, ``is_admin``,
-        ``team_ids``, ``grants`` and ``scopes``, and on nothing else: a list
-        makes its statement once for each caller and query string.
+        They may depend on what
+        :func:`~backrest.security.identity.visibility_key` holds of the
+        identity, and on nothing else: a list makes its statement once for
+        each such caller and query string.
         """
         if identity is None or identity.user_id is None:
             # Anonymous, or a team's key: what everyone sees (teams add their shares and grants).

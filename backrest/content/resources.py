@@ -9,7 +9,7 @@ from pyramid.authorization import ALL_PERMISSIONS, DENY_ALL, Allow
 from pyramid.httpexceptions import HTTPNotFound
 from sqlalchemy import bindparam, inspect, select
 
-from backrest.content.loading import ObjectRows
+from backrest.content.loading import ObjectRows, rows_of
 from backrest.content.sharing import SHARED_TEAMS, caller_teams, shared_condition, shared_teams_column
 from backrest.db import names_of
 from backrest.resources import Root
@@ -22,7 +22,7 @@ from backrest.security.permissions import (
     type_permission,
 )
 from backrest.statements import Prepared
-from backrest.transactions import SAFE_METHODS
+from backrest.transactions import may_write
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -145,7 +145,7 @@ def item_loader(model: type[Content]) -> Callable[[Request, str], ItemResource]:
     its session, as if the session had loaded it. Models that need a session
     to load (relationships) are loaded by it.
     """
-    rows = ObjectRows(model)
+    rows = rows_of(model)
     # By collection: one model may serve two applications' content types.
     statements: dict[str, _ItemStatements] = {}
 
@@ -159,7 +159,7 @@ def item_loader(model: type[Content]) -> Callable[[Request, str], ItemResource]:
         if rows.complete:
             row = made.read[bool(teams)].first(request.dbconnection, parameters)
             obj = row and rows.object(row)
-            if obj is not None and request.method not in SAFE_METHODS:
+            if obj is not None and may_write(request):
                 obj = _in_session(request.dbsession, obj)
         else:
             row = request.dbsession.execute(made.load[bool(teams)], parameters).first()

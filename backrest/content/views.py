@@ -17,7 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from backrest import audit
 from backrest.content import conditional
 from backrest.content.listing import Listing
-from backrest.content.loading import ObjectRows
+from backrest.content.loading import rows_of
 from backrest.content.models import ContentRemoval, Share
 from backrest.content.representation import changes, fields, permissions, representation
 from backrest.db import utcnow
@@ -38,7 +38,7 @@ class ContentViews:
     def __init__(self, content_type: ContentType) -> None:
         self.content_type = content_type
         self.model = content_type.model
-        self.rows = ObjectRows(self.model)
+        self.rows = rows_of(self.model)
         self.listing = Listing(content_type)
 
     # The collection.

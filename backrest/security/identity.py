@@ -133,6 +133,18 @@ class Identity:
         return principals
 
 
+def visibility_key(identity: Identity | None) -> tuple[Any, ...] | None:
+    """What of a caller decides what they may see: callers with equal keys see the same objects.
+
+    ``Content.visibility()`` reads nothing else of the identity, and the page
+    cache and a list's statements are kept under it.
+    """
+    if identity is None:
+        return None
+    scopes = None if identity.scopes is None else tuple(sorted(identity.scopes))
+    return (identity.user_id, identity.is_admin, identity.team_ids, identity.grants, scopes)
+
+
 def principals(identity: Identity | None) -> list[str]:
     """The principals an ACL grants to: an anonymous caller is only ``Everyone``."""
     return identity.principals if identity else [Principal.EVERYONE]
