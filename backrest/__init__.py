@@ -28,7 +28,7 @@ INCLUDES = (
     "backrest.transactions",  # a transaction per request, run again when it lost a race
     "backrest.db",  # the engine, request.dbsession joined to the request's transaction
     "backrest.errors",  # one error shape for everything below
-    "backrest.tweens",  # request id, proxies, security headers, CORS
+    "backrest.tweens",  # the edge: request id, proxies, URL encoding, CORS, security headers
     "backrest.nostore",  # the no_store view option
     "backrest.security",  # identities, ACLs, CSRF, password hashing
     "backrest.throttle",  # rate limits

@@ -7,15 +7,12 @@ would otherwise hand any site the user's session.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pyramid.response import Response
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from pyramid.registry import Registry
-    from pyramid.request import Request
+    from backrest.tweens.headers import Header
 
 ALLOWED_METHODS = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"
 ALLOWED_HEADERS = (
@@ -28,40 +25,35 @@ EXPOSED_HEADERS = (
 )
 
 
-def _allow(response: Response, origin: str, *, credentials: bool) -> None:
-    headers = response.headers
-    headers["Access-Control-Allow-Origin"] = origin if credentials else "*"
-    if credentials:
-        headers["Access-Control-Allow-Credentials"] = "true"
-    headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+class CorsPolicy:
+    """Which origins may read answers, and the headers that tell the browser so."""
 
+    def __init__(self, settings: dict[str, Any]) -> None:
+        listed = settings["backrest.cors.origins"]
+        self.origins = frozenset(listed) - {"*"}
+        self.any_origin = "*" in listed
+        self.max_age = str(settings["backrest.cors.max_age"])
+        self._anyone = (
+            ("Access-Control-Allow-Origin", "*"),
+            ("Access-Control-Expose-Headers", EXPOSED_HEADERS),
+        )
 
-def _vary_on_origin(response: Response) -> Response:
-    """The answer depends on the Origin: a cache must not give one origin's answer to another."""
-    response.vary = sorted({*(response.vary or ()), "Origin"})
-    return response
+    def allowed(self, origin: str | None) -> tuple[Header, ...]:
+        """The headers that let ``origin`` read the answer; none for an origin not allowed."""
+        if origin is None:
+            return ()
+        if origin in self.origins:
+            return (
+                ("Access-Control-Allow-Origin", origin),
+                ("Access-Control-Allow-Credentials", "true"),
+                ("Access-Control-Expose-Headers", EXPOSED_HEADERS),
+            )
+        return self._anyone if self.any_origin else ()
 
-
-def cors_tween_factory(
-    handler: Callable[[Request], Response], registry: Registry
-) -> Callable[[Request], Response]:
-    origins = frozenset(registry.settings["backrest.cors.origins"]) - {"*"}
-    any_origin = "*" in registry.settings["backrest.cors.origins"]
-    max_age = str(registry.settings["backrest.cors.max_age"])
-
-    def cors_tween(request: Request) -> Response:
-        origin = request.headers.get("Origin")
-        listed = origin in origins
-        if origin is None or not (listed or any_origin):
-            return _vary_on_origin(handler(request))
-        if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
-            response = Response(status=204)
-            response.headers["Access-Control-Allow-Methods"] = ALLOWED_METHODS
-            response.headers["Access-Control-Allow-Headers"] = ALLOWED_HEADERS
-            response.headers["Access-Control-Max-Age"] = max_age
-        else:
-            response = handler(request)
-        _allow(response, origin, credentials=listed)
-        return _vary_on_origin(response)
-
-    return cors_tween
+    def preflight(self) -> Response:
+        """The answer to an allowed origin's preflight, given without the view."""
+        response = Response(status=204)
+        response.headers["Access-Control-Allow-Methods"] = ALLOWED_METHODS
+        response.headers["Access-Control-Allow-Headers"] = ALLOWED_HEADERS
+        response.headers["Access-Control-Max-Age"] = self.max_age
+        return response

@@ -2,32 +2,23 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from pyramid.registry import Registry
-    from pyramid.request import Request
-    from pyramid.response import Response
-
 HSTS = "max-age=63072000; includeSubDomains"
 
+Header = tuple[str, str]
 
-def headers_tween_factory(
-    handler: Callable[[Request], Response], registry: Registry
-) -> Callable[[Request], Response]:
-    hsts = registry.settings["backrest.hsts"]
 
-    def headers_tween(request: Request) -> Response:
-        response = handler(request)
-        headers = response.headers
-        headers["X-Content-Type-Options"] = "nosniff"
-        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        headers["X-Frame-Options"] = "DENY"
-        headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
-        if hsts:
-            headers["Strict-Transport-Security"] = HSTS
-        return response
+def security_headers(*, hsts: bool) -> tuple[tuple[Header, ...], tuple[Header, ...]]:
+    """The headers every answer gets: those that replace a view's own, and those a view may set itself.
 
-    return headers_tween
+    A view may give a stricter ``Content-Security-Policy`` (an HTML page's)
+    or ``Referrer-Policy``; what lets a page be framed or sniffed is never
+    the view's choice.
+    """
+    always = [("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY")]
+    if hsts:
+        always.append(("Strict-Transport-Security", HSTS))
+    unless_set = (
+        ("Referrer-Policy", "strict-origin-when-cross-origin"),
+        ("Content-Security-Policy", "frame-ancestors 'none'"),
+    )
+    return tuple(always), unless_set

@@ -12,11 +12,9 @@ import ipaddress
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Sequence
 
-    from pyramid.registry import Registry
     from pyramid.request import Request
-    from pyramid.response import Response
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -66,17 +64,10 @@ def apply_forwarded(request: Request, networks: Sequence[Network]) -> None:
         environ["SCRIPT_NAME"] = prefix + environ.get("SCRIPT_NAME", "")
 
 
-def proxy_tween_factory(
-    handler: Callable[[Request], Response], registry: Registry
-) -> Callable[[Request], Response]:
-    networks = registry.settings["backrest.trusted_proxies"]
-
-    def proxy_tween(request: Request) -> Response:
-        if networks:
-            apply_forwarded(request, networks)
-        # WebOb's request.client_addr believes the first X-Forwarded-For hop
-        # from anyone: once judged here, the header must not be read again.
-        request.environ.pop("HTTP_X_FORWARDED_FOR", None)
-        return handler(request)
-
-    return proxy_tween
+def believe_proxies(request: Request, networks: Sequence[Network]) -> None:
+    """What the request says of its client, as far as the proxies in ``networks`` vouch for it."""
+    if networks:
+        apply_forwarded(request, networks)
+    # WebOb's request.client_addr believes the first X-Forwarded-For hop
+    # from anyone: once judged here, the header must not be read again.
+    request.environ.pop("HTTP_X_FORWARDED_FOR", None)

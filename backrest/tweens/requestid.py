@@ -21,9 +21,6 @@ from webob.request import PATH_SAFE
 from backrest.tweens.redaction import PathRedactor
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from pyramid.registry import Registry
     from pyramid.request import Request
     from pyramid.response import Response
 
@@ -64,28 +61,13 @@ def logged_path(request: Request, redact: PathRedactor) -> str:
     return _quoted(environ.get("SCRIPT_NAME", "")) + redact(_quoted(environ.get("PATH_INFO", "")))
 
 
-def requestid_tween_factory(
-    handler: Callable[[Request], Response], registry: Registry
-) -> Callable[[Request], Response]:
-    redact = PathRedactor(service.path for service in registry.get("backrest.services", ()))
-
-    def requestid_tween(request: Request) -> Response:
-        request.request_id = request_id_for(request)
-        token = current_request_id.set(request.request_id)
-        started = time.perf_counter()
-        try:
-            response = handler(request)
-            response.headers["X-Request-Id"] = request.request_id
-            if log.isEnabledFor(logging.INFO):
-                log.info(
-                    "%s %s %s %.1fms",
-                    request.method,
-                    logged_path(request, redact),
-                    response.status_code,
-                    (time.perf_counter() - started) * 1000,
-                )
-            return response
-        finally:
-            current_request_id.reset(token)
-
-    return requestid_tween
+def log_answer(request: Request, response: Response, started: float, redact: PathRedactor) -> None:
+    """The request's log line: method, redacted path, status and the milliseconds since ``started``."""
+    if log.isEnabledFor(logging.INFO):
+        log.info(
+            "%s %s %s %.1fms",
+            request.method,
+            logged_path(request, redact),
+            response.status_code,
+            (time.perf_counter() - started) * 1000,
+        )

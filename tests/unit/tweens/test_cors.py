@@ -1,22 +1,19 @@
-from pyramid.registry import Registry
 from pyramid.request import Request
 from pyramid.response import Response
 
-from backrest.tweens.cors import cors_tween_factory
+from tests.unit.tweens.edge import edge
 
 APP = "https://app.example"
 
 
 def make_tween(*origins: str):
-    registry = Registry()
-    registry.settings = {"backrest.cors.origins": list(origins), "backrest.cors.max_age": 600}
     calls = []
 
     def handler(request):
         calls.append(request.method)
         return Response(status=200)
 
-    return cors_tween_factory(handler, registry), calls
+    return edge(handler, **{"cors.origins": list(origins)}), calls
 
 
 def preflight(origin: str) -> Request:

@@ -1,15 +1,13 @@
 import pytest
-from pyramid.registry import Registry
 from pyramid.request import Request
 from pyramid.response import Response
 
-from backrest.tweens.headers import HSTS, headers_tween_factory
+from backrest.tweens.headers import HSTS
+from tests.unit.tweens.edge import edge
 
 
 def make_tween(*, hsts: bool, response: Response | None = None):
-    registry = Registry()
-    registry.settings = {"backrest.hsts": hsts}
-    return headers_tween_factory(lambda _request: response or Response(status=404), registry)
+    return edge(lambda _request: response or Response(status=404), hsts=hsts)
 
 
 def test_security_headers_on_every_response():

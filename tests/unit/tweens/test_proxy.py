@@ -3,11 +3,11 @@ import ipaddress
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from pyramid.registry import Registry
 from pyramid.request import Request
 from pyramid.response import Response
 
-from backrest.tweens.proxy import apply_forwarded, client_address, is_trusted, proxy_tween_factory
+from backrest.tweens.proxy import apply_forwarded, client_address, is_trusted
+from tests.unit.tweens.edge import edge
 
 PROXIES = [ipaddress.ip_network("10.0.0.0/8"), ipaddress.ip_network("2001:db8:ffff::/48")]
 NGINX = "10.0.0.2"
@@ -171,15 +171,13 @@ def test_prefix_must_be_a_path(prefix):
 
 
 def make_tween(trusted: str):
-    registry = Registry()
-    registry.settings = {"backrest.trusted_proxies": [ipaddress.ip_network(n) for n in trusted.split()]}
     seen = []
 
     def handler(request):
         seen.append((request.remote_addr, request.application_url))
         return Response()
 
-    return proxy_tween_factory(handler, registry), seen
+    return edge(handler, trusted_proxies=[ipaddress.ip_network(n) for n in trusted.split()]), seen
 
 
 def test_tween_applies_headers_from_trusted_proxies():

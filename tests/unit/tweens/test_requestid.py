@@ -3,7 +3,6 @@ import logging
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from pyramid.registry import Registry
 from pyramid.request import Request
 from pyramid.response import Response
 
@@ -15,8 +14,8 @@ from backrest.tweens.requestid import (
     current_request_id,
     logged_path,
     request_id_for,
-    requestid_tween_factory,
 )
+from tests.unit.tweens.edge import edge
 
 TOKEN = "Zm9vYmFyYmF6cXV4-_secret_token_value_1234"
 
@@ -123,9 +122,7 @@ def make_tween(status: int = 200, *, fail: bool = False):
             raise RuntimeError("boom")
         return Response(status=status)
 
-    registry = Registry()
-    registry["backrest.services"] = list(ACCOUNT_SERVICES)
-    return requestid_tween_factory(handler, registry), seen
+    return edge(handler, services=ACCOUNT_SERVICES), seen
 
 
 def test_tween_sets_the_header_and_the_log_context(caplog):
