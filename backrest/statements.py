@@ -1,4 +1,4 @@
-"""SELECTs compiled once per dialect and run on the driver's cursor, their rows as named tuples.
+"""Statements compiled once per dialect and run on the driver's cursor, their rows as named tuples.
 
 Written by hand because no library does it: SQLAlchemy's execution of a
 compiled statement (its execution context, result metadata and row
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
     from sqlalchemy.engine import Connection, Dialect
-    from sqlalchemy.sql import Select
+    from sqlalchemy.sql import Insert, Select
     from sqlalchemy.sql.cache_key import CacheKey
     from sqlalchemy.sql.compiler import ExpandedState, SQLCompiler
 
@@ -47,13 +47,13 @@ class _Form(NamedTuple):
 
 
 class Prepared:
-    """A SELECT made once (at import or start) and run on the cursor of a connection.
+    """A SELECT (or INSERT ... RETURNING) made once, at import or start, and run on a connection's cursor.
 
     A request's is ``request.dbconnection``: its session's, or a safe
     request's own (:class:`backrest.db.SafeRequestDatabase`).
     """
 
-    def __init__(self, statement: Select[Any]) -> None:
+    def __init__(self, statement: Select[Any] | Insert) -> None:
         self.statement = statement
         # Weak: tests and tools make an engine, and so a dialect, per application.
         self._forms: weakref.WeakKeyDictionary[Dialect, _Form] = weakref.WeakKeyDictionary()
@@ -138,9 +138,9 @@ def bind(dialect: Dialect, statement: Select[Any], parameters: Mapping[str, Any]
     return Bound(form, *_driver_parameters(form, state))
 
 
-def _form(statement: Select[Any], dialect: Dialect, key: CacheKey | None = None) -> _Form:
+def _form(statement: Select[Any] | Insert, dialect: Dialect, key: CacheKey | None = None) -> _Form:
     compiled = statement.compile(dialect=dialect, cache_key=key)
-    columns = list(statement.selected_columns)
+    columns = list(statement.exported_columns)
     results = tuple(
         (position, process)
         for position, column in enumerate(columns)

@@ -54,14 +54,35 @@ class ContentViews:
             request.tm.get().addAfterCommitHook(lambda committed: committed and cache.advance(name))
 
     def record(self, request: Request, action: str, obj: Content, changed: dict[str, Any]) -> None:
-        audit.record(
-            request,
-            action,
-            object_type=self.content_type.name,
-            object_id=obj.id,
-            owner_id=obj.owner_id,
-            changes=changed,
-        )
+        audit.record(request, action, **self._audited(obj, changed))
+
+    def _audited(self, obj: Content, changed: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "object_type": self.content_type.name,
+            "object_id": obj.id,
+            "owner_id": obj.owner_id,
+            "changes": changed,
+        }
+
+    def insert(self, request: Request, collection: CollectionResource, obj: Content) -> None:
+        """Insert a new object and record its creation, in one statement where its row is known before."""
+        session = request.dbsession
+        rows = self.rows
+        transient = inspect(obj).transient
+        if transient and rows.known_before_insert:
+            rows.fill_defaults(obj)
+            created = self._created(request, collection, obj)
+            rows.insert(session, obj, along=audit.along(request, "create", **self._audited(obj, created)))
+            return
+        if transient and rows.complete:
+            rows.insert(session, obj)
+        else:
+            session.add(obj)
+            session.flush()
+        self.record(request, "create", obj, self._created(request, collection, obj))
+
+    def _created(self, request: Request, collection: CollectionResource, obj: Content) -> dict[str, Any]:
+        return changes({}, fields(request, collection.item(obj)))
 
     def apply(self, request: Request, obj: Content, data: dict[str, Any]) -> None:
         """Write the validated ``data`` to ``obj``, a new object or one being updated."""
@@ -78,16 +99,11 @@ class ContentViews:
         obj = self.model()
         obj.owner_id = request.authenticated_userid
         self.apply(request, obj, request.validated)
-        if self.rows.complete and inspect(obj).transient:
-            self.rows.insert(request.dbsession, obj)
-        else:
-            request.dbsession.add(obj)
-            request.dbsession.flush()
+        self.insert(request, collection, obj)
         shared_with = self._share_with_key_team(request, obj)
         self.mark_changed(request)
         item = collection.item(obj, shared_with)
         allowed = permissions(request, item)
-        self.record(request, "create", obj, changes({}, fields(request, item)))
         response = request.response
         response.status_code = 201
         response.location = item.url

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import bindparam, event, inspect, literal_column, select
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from backrest import statements
 from backrest.content.loading import ObjectRows
@@ -150,3 +151,55 @@ def test_an_inserted_object_has_its_defaults_and_is_the_sessions_to_change(dbses
     dbsession.expunge_all()
     stored = dbsession.get(Document, obj.id)
     assert (stored.title, stored.tags, stored.version) == ("Changed", ["a"], 2)
+
+
+def test_a_new_objects_python_defaults_make_it_its_row_before_the_insert(dbsession):
+    rows = ObjectRows(Document)
+    obj = Document(title="New")
+
+    rows.fill_defaults(obj)
+    before = {key: getattr(obj, key) for key in ("id", "body", "status", "tags", "attributes", "version")}
+    rows.insert(dbsession, obj)
+
+    assert rows.known_before_insert
+    assert before == {key: getattr(obj, key) for key in before}
+    assert dbsession.get(Document, obj.id).created == obj.created
+
+
+class Other(DeclarativeBase):
+    pass
+
+
+class Numbered(Other):
+    """A row the database numbers, and one column only the database fills."""
+
+    __tablename__ = "numbered"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stamp: Mapped[str] = mapped_column(server_default="now")
+
+
+class Stamped(Other):
+    __tablename__ = "stamped"
+    id: Mapped[str] = mapped_column(primary_key=True, default=lambda: "x")
+    stamp: Mapped[str] = mapped_column(default=lambda context: context.current_parameters["id"])
+
+
+@pytest.mark.parametrize("model", [Numbered, Stamped])
+def test_a_row_the_database_or_the_statement_completes_is_not_known_before_the_insert(model):
+    assert not ObjectRows(model).known_before_insert
+
+
+def test_a_row_written_along_goes_with_the_insert(dbsession):
+    rows = ObjectRows(Document)
+    along = (
+        ContentRemoval.__table__.insert().values(
+            collection=bindparam("along_collection"),
+            principal=bindparam("along_principal"),
+            removed=bindparam("along_removed"),
+        ),
+        {"along_collection": "documents", "along_principal": "p", "along_removed": MOMENT},
+    )
+
+    rows.insert(dbsession, Document(title="New"), along=along)
+
+    assert REMOVALS.all(dbsession.connection(), {"principals": ["p"]}) == [("p", MOMENT)]

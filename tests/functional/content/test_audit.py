@@ -143,3 +143,16 @@ def test_write_that_commits_writes_its_entry(logged_in, dbsession):
     created = logged_in.post_json("/-/bookmarks/", {"url": "https://example.com", "folder": "reading"}).json
     [entry] = entries(dbsession, "create")
     assert (entry.object_type, entry.object_id) == ("bookmarks", created["__meta__"]["id"])
+
+
+def test_a_create_and_its_entry_are_one_statement_on_postgresql(logged_in, statements, database_url):
+    statements.clear()
+    document(logged_in)
+    inserts = [statement for statement in statements if "INSERT INTO documents" in statement]
+    entries_apart = [statement for statement in statements if statement.startswith("INSERT INTO audit_log")]
+    assert len(inserts) == 1
+    if database_url.startswith("postgresql"):
+        assert "INSERT INTO audit_log" in inserts[0]
+        assert entries_apart == []
+    else:  # SQLite writes no row inside a WITH
+        assert len(entries_apart) == 1
