@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, inspect
 from sqlalchemy.orm import attributes, make_transient_to_detached
+from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql.schema import ColumnDefault
 
 from backrest.db import mark_written
@@ -33,8 +34,8 @@ from backrest.statements import Prepared
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from sqlalchemy import Column, Insert
-    from sqlalchemy.orm import Session
+    from sqlalchemy import Column, Insert, Update
+    from sqlalchemy.orm import Mapper, Session
     from sqlalchemy.sql.elements import ColumnElement
 
     from backrest.content.models import Content
@@ -43,10 +44,12 @@ if TYPE_CHECKING:
 Along = tuple["Insert", dict[str, Any]]
 """An INSERT whose values are all bound parameters, and their values."""
 
+WHERE_PREFIX = "where_"
+"""Of the parameters that find the row an UPDATE writes: apart from those of the values it sets."""
 
-def _python_default(column: Column[Any]) -> Any:
-    """A column's default as a value, or as a callable of no argument; None if only the database knows it."""
-    default = column.default
+
+def _python_value(default: Any) -> Any:
+    """A column's default or ``onupdate`` as a callable of no argument; None if only the database has it."""
     if not isinstance(default, ColumnDefault):
         return None
     if default.is_scalar:
@@ -57,7 +60,7 @@ def _python_default(column: Column[Any]) -> Any:
 
 
 def _known_before_insert(column: Column[Any]) -> bool:
-    if _python_default(column) is not None:
+    if _python_value(column.default) is not None:
         return True
     unknown = column.default is not None or column.server_default is not None
     return not unknown and column is not column.table.autoincrement_column
@@ -84,9 +87,9 @@ class ObjectRows:
         self._identity_key = mapper.identity_key_from_primary_key
         columns = [attribute.columns[0] for attribute in mapped]
         self._defaults = tuple(
-            (attribute.key, _python_default(column))
+            (attribute.key, default)
             for attribute, column in zip(mapped, columns, strict=True)
-            if _python_default(column) is not None
+            if (default := _python_value(column.default)) is not None
         )
         self.known_before_insert = self.complete and all(_known_before_insert(column) for column in columns)
         """Whether a new object, its Python-side defaults filled in (:meth:`fill_defaults`), is its row."""
@@ -100,6 +103,7 @@ class ObjectRows:
         )
         self._prepared = Prepared(self._insert_known.returning(*self.columns))
         self._prepared_along: dict[Insert, Prepared] = {}
+        self._update_statements(mapper, columns)
 
     def object(self, row: Sequence[Any]) -> Content:
         """The object of ``row``'s first columns, with the identity it has in a session."""
@@ -148,7 +152,7 @@ class ObjectRows:
             if along is not None:
                 other, other_values = along
                 if connection.dialect.name == "postgresql":
-                    prepared = self._with(other)
+                    prepared = self._along(self._prepared_along, self._insert_known, other)
                     values.update(other_values)
                 else:
                     connection.execute(other, other_values)
@@ -158,11 +162,89 @@ class ObjectRows:
         session.add(obj)
         mark_written(session)
 
-    def _with(self, other: Insert) -> Prepared:
-        prepared = self._prepared_along.get(other)
+    def _update_statements(self, mapper: Mapper[Any], columns: list[Column[Any]]) -> None:
+        if len(mapper.primary_key) != 1:
+            self.updatable = False
+            return
+        key = mapper.primary_key[0].key
+        version = mapper.version_id_col
+        self._version_key = version.key if version is not None else None
+        self._version_next = mapper.version_id_generator
+        self._onupdates = tuple(
+            (attribute.key, _python_value(column.onupdate))
+            for attribute, column in zip(mapper.column_attrs, columns, strict=True)
+            if column.onupdate is not None
+        )
+        self.updatable = self.complete and all(update is not None for _, update in self._onupdates)
+        """Whether :meth:`update` writes a changed object: one key, and every ``onupdate`` Python's."""
+        table = mapper.local_table
+        where = [table.c[key] == bindparam(WHERE_PREFIX + key)]
+        if version is not None:
+            where.append(version == bindparam(WHERE_PREFIX + version.key))
+        self._update_known = (
+            table.update()
+            .where(*where)
+            .values(
+                {
+                    column.key: bindparam(column.key, type_=column.type)
+                    for column in columns
+                    if column.key != key
+                }
+            )
+        )
+        self._key = key
+        self._prepared_update = Prepared(self._update_known.returning(*self.columns))
+        self._prepared_update_along: dict[Insert, Prepared] = {}
+
+    def update(self, session: Session, obj: Content, along: Along | None = None) -> None:
+        """Write the changes of an object in ``session`` by one ``UPDATE ... RETURNING``, as a flush would.
+
+        Its version is checked (a row changed since it was read is
+        :class:`~sqlalchemy.orm.exc.StaleDataError`, as from the unit of
+        work) and advanced, its ``onupdate`` columns set, and what the row
+        now holds is what the object holds, with nothing left for the
+        session to flush. Only for an :attr:`updatable` model. ``along`` as
+        for :meth:`insert`: on PostgreSQL, by the same statement.
+        """
+        connection = session.connection()
+        given = obj.__dict__
+        state = attributes.instance_state(obj)
+        if not session.is_modified(obj):
+            if along is not None:
+                connection.execute(*along)
+            return
+        for key, update in self._onupdates:
+            if key not in state.committed_state:
+                given[key] = update()
+        values = {column: given.get(key) for key, column in self._keyed_columns if column != self._key}
+        values[WHERE_PREFIX + self._key] = state.key[1][0]
+        if self._version_key is not None:
+            current = given[self._version_key]
+            values[WHERE_PREFIX + self._version_key] = current
+            values[self._version_key] = self._version_next(current)
+        prepared = self._prepared_update
+        if along is not None:
+            other, other_values = along
+            if connection.dialect.name == "postgresql":
+                prepared = self._along(self._prepared_update_along, self._update_known, other)
+                values.update(other_values)
+            else:
+                connection.execute(other, other_values)
+        row = prepared.first(connection, values)
+        if row is None:
+            msg = f"The row of {state.key} changed (or went) since it was read."
+            raise StaleDataError(msg)
+        given.update(zip(self._keys, row, strict=True))
+        # What the unit of work does to an object it has just written: its
+        # history gone, and off the session's list of changed objects, so
+        # that the commit's flush has nothing to look at.
+        state._commit_all(given, session.identity_map)  # noqa: SLF001 - as a flush leaves it
+        mark_written(session)
+
+    def _along(self, made: dict[Insert, Prepared], statement: Insert | Update, other: Insert) -> Prepared:
+        prepared = made.get(other)
         if prepared is None:
-            statement = self._insert_known.add_cte(other.cte("along")).returning(*self.columns)
-            prepared = self._prepared_along[other] = Prepared(statement)
+            prepared = made[other] = Prepared(statement.add_cte(other.cte("along")).returning(*self.columns))
         return prepared
 
 

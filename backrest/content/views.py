@@ -137,12 +137,19 @@ class ContentViews:
         method changing many at once).
         """
         obj = item.obj
+        session = request.dbsession
         before = fields(request, item)
         listed_for = obj.listed_for()
         self.apply(request, obj, data)
         self.remember_removal(request, listed_for - obj.listed_for())
-        request.dbsession.flush()
         self.mark_changed(request)
+        if self.rows.updatable and obj in session:
+            # The object's UPDATE and its audit entry: one statement on PostgreSQL.
+            changed = changes(before, fields(request, item))
+            entry = audit.along(request, "update", **self._audited(obj, changed)) if changed else None
+            self.rows.update(session, obj, along=entry)
+            return
+        session.flush()
         changed = changes(before, fields(request, item))
         if changed:
             self.record(request, "update", obj, changed)

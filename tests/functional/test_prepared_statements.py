@@ -6,9 +6,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import bindparam, event, inspect, literal_column, select
+from sqlalchemy import bindparam, event, inspect, literal_column, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm.exc import StaleDataError
 
 from backrest import statements
 from backrest.content.loading import ObjectRows
@@ -203,3 +204,43 @@ def test_a_row_written_along_goes_with_the_insert(dbsession):
     rows.insert(dbsession, Document(title="New"), along=along)
 
     assert REMOVALS.all(dbsession.connection(), {"principals": ["p"]}) == [("p", MOMENT)]
+
+
+def test_an_update_writes_the_changes_and_leaves_nothing_to_flush(app, dbsession):
+    rows = ObjectRows(Document)
+    obj = Document(title="New")
+    rows.insert(dbsession, obj)
+    created = obj.modified
+    obj.title = "Changed"
+
+    rows.update(dbsession, obj)
+
+    assert (obj.version, obj.modified > created) == (2, True)
+    assert not dbsession.dirty
+    flushed: list[str] = []
+
+    def record(_connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        flushed.append(statement)
+
+    event.listen(app.registry["db_engine"], "before_cursor_execute", record)
+    try:
+        dbsession.flush()
+    finally:
+        event.remove(app.registry["db_engine"], "before_cursor_execute", record)
+    assert flushed == []
+    dbsession.commit()
+    dbsession.expunge_all()
+    assert (dbsession.get(Document, obj.id).title, dbsession.get(Document, obj.id).version) == ("Changed", 2)
+
+
+def test_an_update_of_a_row_changed_since_it_was_read_is_stale(dbsession):
+    rows = ObjectRows(Document)
+    obj = Document(title="New")
+    rows.insert(dbsession, obj)
+    dbsession.execute(
+        update(Document).values(version=Document.version + 1).execution_options(synchronize_session=False)
+    )
+    obj.title = "Changed"
+
+    with pytest.raises(StaleDataError):
+        rows.update(dbsession, obj)

@@ -1,6 +1,9 @@
 """Sections 3 and 13: every write is in the audit log, in the same transaction as the write."""
 
-from sqlalchemy import func, select, text
+from typing import Any
+
+import pytest
+from sqlalchemy import event, func, select, text
 
 from backrest.audit.models import AuditEntry
 from tests.functional.content.conftest import ADMIN_CLIENT, document, url_of
@@ -156,3 +159,35 @@ def test_a_create_and_its_entry_are_one_statement_on_postgresql(logged_in, state
         assert entries_apart == []
     else:  # SQLite writes no row inside a WITH
         assert len(entries_apart) == 1
+
+
+def test_an_update_that_loses_a_race_runs_again_and_is_logged_once(logged_in, app, dbsession, database_url):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite lets one writer at a time: the race cannot happen")
+    created = document(logged_in, "Minutes")
+    engine = app.registry["db_engine"]
+    raced = []
+
+    def change_first(connection: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if "UPDATE documents SET" in statement and not raced:
+            raced.append(statement)
+            with engine.connect() as other:
+                other.execute(text("UPDATE documents SET version = version + 1, body = 'Theirs'"))
+                other.commit()
+
+    event.listen(engine, "before_cursor_execute", change_first)
+    try:
+        updated = logged_in.patch_json(url_of(created), {"title": "Agenda"}).json
+    finally:
+        event.remove(engine, "before_cursor_execute", change_first)
+    assert (updated["title"], updated["body"], updated["__meta__"]["version"]) == ("Agenda", "Theirs", 3)
+    assert [entry.changes for entry in entries(dbsession, "update")] == [{"title": ["Minutes", "Agenda"]}]
+
+
+def test_an_update_and_its_entry_are_one_statement_on_postgresql(logged_in, statements, database_url):
+    url = url_of(document(logged_in))
+    statements.clear()
+    logged_in.patch_json(url, {"title": "Agenda"})
+    updates = [statement for statement in statements if "UPDATE documents" in statement]
+    assert len(updates) == 1
+    assert ("INSERT INTO audit_log" in updates[0]) == database_url.startswith("postgresql")
