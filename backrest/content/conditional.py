@@ -13,15 +13,17 @@ import hashlib
 from typing import TYPE_CHECKING
 
 from pyramid.httpexceptions import HTTPNotModified
+from webob.datetime_utils import serialize_date
 
 from backrest.errors import http_error
 from backrest.formats.negotiation import FORMATS
+from backrest.response_headers import set_headers
 
 DEFAULT_FORMAT = FORMATS[0].name
 
 CACHE_CONTROL = "private, no-cache"
 """Answers depend on the caller; a browser may keep them but must revalidate (cheap: 304)."""
-VARY = ("Accept", "Authorization", "Cookie")
+VARY = "Accept, Authorization, Cookie"
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -73,11 +75,10 @@ def answer_cached(request: Request, tag: str, last_modified: datetime | None) ->
     """Put the validators on the answer; a 304 when the caller's copy is current, else ``None``."""
     tag = response_etag(request, tag)
     response: Response = HTTPNotModified() if not_modified(request, tag, last_modified) else request.response
-    response.headers["ETag"] = tag
-    response.cache_control = CACHE_CONTROL
-    response.vary = VARY
+    validators = [("ETag", tag), ("Cache-Control", CACHE_CONTROL), ("Vary", VARY)]
     if last_modified is not None:
-        response.last_modified = last_modified
+        validators.append(("Last-Modified", serialize_date(last_modified)))
+    set_headers(response, validators)
     return response if response is not request.response else None
 
 

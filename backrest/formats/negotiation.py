@@ -23,6 +23,7 @@ from backrest.errors import http_error
 from backrest.formats.html import render_page
 from backrest.formats.xml import render_xml
 from backrest.renderers import json_renderer
+from backrest.response_headers import add_to_list
 
 if TYPE_CHECKING:
     from pyramid.config import Configurator
@@ -106,7 +107,7 @@ class NegotiatingRenderer:
                 return render_json(value, system)
             format_ = request.response_format
             response = request.response
-            response.vary = sorted({*(response.vary or ()), "Accept"})
+            add_to_list(response, "Vary", "Accept")
             text = render_json(value, system)
             if format_.render is None:
                 return text

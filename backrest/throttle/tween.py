@@ -82,7 +82,7 @@ def _with_headers(decision: Decision) -> Callable[[Request, Response], None]:
     def add_headers(_request: Request, response: Response) -> None:
         # A brute-force scope's 429 (a login's) keeps the headers of the limit that refused it.
         if "X-RateLimit-Limit" not in response.headers:
-            response.headers.update(decision.headers())
+            response.headerlist.extend(decision.headers().items())
 
     return add_headers
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from pyramid.tweens import INGRESS
 
+from backrest.response_headers import add_to_list, set_headers
 from backrest.tweens.cors import CorsPolicy
 from backrest.tweens.encoding import undecodable
 from backrest.tweens.headers import security_headers
@@ -36,24 +37,16 @@ if TYPE_CHECKING:
     from pyramid.request import Request
     from pyramid.response import Response
 
-    from backrest.tweens.headers import Header
+    from backrest.response_headers import Header
 
 
 def _add_headers(response: Response, always: Iterable[Header], unless_set: Iterable[Header]) -> None:
     """Add ``always`` (replacing a view's own), ``unless_set`` where the view set none, and Vary: Origin."""
-    headerlist = response.headerlist
-    present = {name.lower() for name, _ in headerlist}
-    for name, value in always:
-        if name.lower() in present:
-            response.headers[name] = value
-        else:
-            headerlist.append((name, value))
-    headerlist.extend(header for header in unless_set if header[0].lower() not in present)
+    present = {name.lower() for name, _ in response.headerlist}
+    set_headers(response, always)
+    response.headerlist.extend(header for header in unless_set if header[0].lower() not in present)
     # The answer depends on the Origin: a cache must not give one origin's answer to another.
-    if "vary" in present:
-        response.vary = sorted({*(response.vary or ()), "Origin"})
-    else:
-        headerlist.append(("Vary", "Origin"))
+    add_to_list(response, "Vary", "Origin")
 
 
 def edge_tween_factory(

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from pyramid.response import Response
 
 if TYPE_CHECKING:
-    from backrest.tweens.headers import Header
+    from backrest.response_headers import Header
 
 ALLOWED_METHODS = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"
 ALLOWED_HEADERS = (

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-HSTS = "max-age=63072000; includeSubDomains"
+from typing import TYPE_CHECKING
 
-Header = tuple[str, str]
+if TYPE_CHECKING:
+    from backrest.response_headers import Header
+
+HSTS = "max-age=63072000; includeSubDomains"
 
 
 def security_headers(*, hsts: bool) -> tuple[tuple[Header, ...], tuple[Header, ...]]:
