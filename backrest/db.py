@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import orjson
-from sqlalchemy import MetaData, String, engine_from_config, event, func
+from sqlalchemy import MetaData, String, engine_from_config, event, func, literal_column
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 from sqlalchemy.types import DateTime, TypeDecorator
 from zope.sqlalchemy import mark_changed
@@ -60,8 +60,13 @@ NAMES_SEPARATOR = " "
 
 
 def aggregated_names(column: ColumnElement[str]) -> ColumnElement[str]:
-    """The values of ``column`` over a group, in one string: a subquery's many rows as one column."""
-    return func.aggregate_strings(column, NAMES_SEPARATOR)
+    """The values of ``column`` over a group, in one string: a subquery's many rows as one column.
+
+    The separator is SQL text: given as a value, SQLAlchemy renders it into
+    the statement anew at each execution (a "literal execute" parameter),
+    and the statements that find the caller run on every request.
+    """
+    return func.aggregate_strings(column, literal_column(f"'{NAMES_SEPARATOR}'"))
 
 
 def names_of(aggregated: str | None) -> tuple[str, ...]:
