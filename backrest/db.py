@@ -5,7 +5,7 @@ A request that may write gets a session joined to its transaction
 safe request (GET, HEAD, OPTIONS) gets one connection, and a plain session
 on it if it asks for one, that the transactions tween commits before the
 answer leaves (:class:`SafeRequestDatabase`); on PostgreSQL its reads run
-without BEGIN and COMMIT until its first write (:func:`get_safe_engine`).
+without BEGIN and COMMIT until its first write (:func:`reads_in_autocommit`).
 ``request.dbconnection`` is the connection of either. Tests may hand a
 session in through ``request.environ["app.dbsession"]``.
 """
@@ -247,18 +247,26 @@ class SafeRequestDatabase:
     Statements made once (:mod:`backrest.statements`) run on the connection
     itself: most safe requests (find the caller, read an object or a page)
     need no session, whose transaction bookkeeping would cost them more than
-    their statements.
+    their statements. With ``autocommit`` (:func:`reads_in_autocommit`), the
+    connection reads outside any transaction until its first write.
     """
 
-    def __init__(self, engine: Engine, session_factory: sessionmaker) -> None:
+    def __init__(self, engine: Engine, session_factory: sessionmaker, *, autocommit: bool) -> None:
         self.engine = engine
         self.session_factory = session_factory
+        self.autocommit = autocommit
         self.connection: Connection | None = None
         self.session: Session | None = None
 
     def connect(self) -> Connection:
         if self.connection is None:
             self.connection = self.engine.connect()
+            if self.autocommit:
+                # On the driver's connection: SQLAlchemy's isolation_level option
+                # would set it and reset it at each checkout, at a twentieth of an
+                # item GET; the pool's checkin listener puts it back.
+                self.connection.info[READS_IN_AUTOCOMMIT] = True
+                self.connection.connection.dbapi_connection.autocommit = True
         return self.connection
 
     def dbsession(self) -> Session:
@@ -290,31 +298,42 @@ READ_ONLY = re.compile(r"\s*SELECT\b(?!.*\bFOR\s+(?:UPDATE|SHARE|NO\s+KEY|KEY)\b
 """A statement that only reads: a SELECT that locks no row."""
 
 
+READS_IN_AUTOCOMMIT = "backrest.reads_in_autocommit"
+"""In the ``info`` of a connection a safe request reads on in autocommit, until it is checked in."""
+
+
 def _begin_before_writing(
     connection: Connection, _cursor: Any, statement: str, _parameters: Any, _context: Any, _many: bool
 ) -> None:
     """Leave autocommit before a statement that writes or locks: from there on, one transaction."""
-    dbapi_connection = connection.connection.dbapi_connection
-    if dbapi_connection.autocommit and not READ_ONLY.match(statement):
+    if READS_IN_AUTOCOMMIT in connection.info and not READ_ONLY.match(statement):
+        dbapi_connection = connection.connection.dbapi_connection
+        if dbapi_connection.autocommit:
+            dbapi_connection.autocommit = False
+
+
+def _leave_autocommit(dbapi_connection: Any, record: Any) -> None:
+    if record.info.pop(READS_IN_AUTOCOMMIT, False) and dbapi_connection is not None:
         dbapi_connection.autocommit = False
 
 
-def get_safe_engine(engine: Engine) -> Engine:
-    """The engine of safe requests: reads in autocommit, writes (a GET may write) in one transaction.
+def reads_in_autocommit(engine: Engine) -> bool:
+    """Whether safe requests read in autocommit, writes (a GET may write) in one transaction.
 
     Each read statement of a PostgreSQL connection in autocommit is a
     transaction of its own, as it is under READ COMMITTED inside one: the
     same answers, without the BEGIN and COMMIT round trips. The first
     statement that writes or locks rows begins a transaction that holds
     every statement after it, committed (or rolled back) as a whole before
-    the answer leaves. The pool gives each connection back out of autocommit.
-    SQLite needs none of this: it begins a transaction only to write.
+    the answer leaves. The pool takes each connection back out of
+    autocommit. SQLite needs none of this: it begins a transaction only to
+    write.
     """
     if engine.dialect.name != "postgresql":
-        return engine
-    reads = engine.execution_options(isolation_level="AUTOCOMMIT")
-    event.listen(reads, "before_cursor_execute", _begin_before_writing)
-    return reads
+        return False
+    event.listen(engine, "before_cursor_execute", _begin_before_writing)
+    event.listen(engine, "checkin", _leave_autocommit)
+    return True
 
 
 def _dbsession(request: Request) -> Session:
@@ -342,6 +361,6 @@ def includeme(config: Configurator) -> None:
     config.registry["db_engine"] = engine
     config.registry["dbsession_factory"] = get_session_factory(engine)
     config.registry["tm_dbsession_factory"] = get_tm_session_factory(engine)
-    config.registry["safe_engine"] = get_safe_engine(engine)
+    config.registry["safe_autocommit"] = reads_in_autocommit(engine)
     config.add_request_method(_dbsession, "dbsession", reify=True)
     config.add_request_method(_dbconnection, "dbconnection", reify=True)

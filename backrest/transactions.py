@@ -8,7 +8,7 @@ Safe requests (GET, HEAD, OPTIONS) skip the transaction manager: they
 write to no file, send no mail and join no other resource, so the
 two-phase machinery would only cost them. Their one database connection
 (:class:`backrest.db.SafeRequestDatabase`, on
-:func:`backrest.db.get_safe_engine`) is committed by
+:func:`backrest.db.reads_in_autocommit`) is committed by
 :func:`safe_requests_tween_factory` before the answer leaves, as pyramid_tm
 would: what a GET writes (a key's ``last_used``, an OAuth authorization
 code it redirects with) is stored before the client can use it, and nothing
@@ -62,7 +62,9 @@ def safe_requests_tween_factory(
         if request.method not in SAFE_METHODS:
             return handler(request)
         registry = request.registry
-        database = SafeRequestDatabase(registry["safe_engine"], registry["dbsession_factory"])
+        database = SafeRequestDatabase(
+            registry["db_engine"], registry["dbsession_factory"], autocommit=registry["safe_autocommit"]
+        )
         request.environ[SAFE_REQUEST] = database
         try:
             response = handler(request)
