@@ -16,7 +16,6 @@ import contextlib
 import logging
 import re
 import secrets
-import sqlite3
 import threading
 import time
 from datetime import UTC, datetime
@@ -156,7 +155,7 @@ class SQLiteStatistics:
         try:
             self.due = now + self.every
             dbapi_connection.execute("PRAGMA optimize")
-        except sqlite3.OperationalError:
+        except dbapi_connection.OperationalError:  # sqlite3's, not imported where SQLite is not used
             # Another connection is writing (analyzing writes too): the next round will do.
             log.debug("PRAGMA optimize found the database busy", exc_info=True)
         finally:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
+import sys
 from typing import TYPE_CHECKING, Any
 
 from pyramid.exceptions import BadCSRFToken
@@ -189,7 +189,9 @@ def database_unavailable(exc: DBAPIError) -> bool:
     if not isinstance(exc, OperationalError):
         return False
     cause = exc.orig
-    if isinstance(cause, sqlite3.Error):
+    # sqlite3 is loaded by SQLAlchemy's SQLite driver: without it, no error is one of its.
+    sqlite3 = sys.modules.get("sqlite3")
+    if sqlite3 is not None and isinstance(cause, sqlite3.Error):
         # The primary code: extended ones (SQLITE_CANTOPEN_ISDIR...) add bits above it.
         return getattr(cause, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_CANTOPEN
     if not hasattr(cause, "sqlstate"):
