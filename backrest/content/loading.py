@@ -29,12 +29,13 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql.schema import ColumnDefault
 
 from backrest.db import mark_written
-from backrest.statements import Prepared
+from backrest.statements import SHAPES, Kept, Prepared
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from sqlalchemy import Column, Insert, Update
+    from sqlalchemy.engine import Connection
     from sqlalchemy.orm import Mapper, Session
     from sqlalchemy.sql.elements import ColumnElement
 
@@ -93,16 +94,12 @@ class ObjectRows:
         )
         self.known_before_insert = self.complete and all(_known_before_insert(column) for column in columns)
         """Whether a new object, its Python-side defaults filled in (:meth:`fill_defaults`), is its row."""
-        # An object known before its insert gives every column: the statement
-        # is made and compiled once, not built and keyed by SQLAlchemy each time.
-        self._insert_known = mapper.local_table.insert().values(
-            {
-                key: bindparam(key, type_=column.type)
-                for key, column in zip(self._column_keys, self.columns, strict=True)
-            }
-        )
-        self._prepared = Prepared(self._insert_known.returning(*self.columns))
-        self._prepared_along: dict[Insert, Prepared] = {}
+        self._table = mapper.local_table
+        self._types = {key: column.type for key, column in zip(self._column_keys, self.columns, strict=True)}
+        # Written statements, made and compiled once per shape (the columns
+        # they set, the row that rides along), not built and keyed by
+        # SQLAlchemy at each execution.
+        self._written: Kept[tuple[Any, ...], Prepared] = Kept(SHAPES)
         self._update_statements(mapper, columns)
 
     def object(self, row: Sequence[Any]) -> Content:
@@ -141,32 +138,31 @@ class ObjectRows:
         self.fill_defaults(obj)
         given = obj.__dict__
         connection = session.connection()
-        if not self.known_before_insert:
+        if self.known_before_insert:
+            values = {column: given.get(key) for key, column in self._keyed_columns}
+            row = self._write(connection, ("insert",), self._insert_every_column, values, along)
+        else:
             if along is not None:
                 connection.execute(*along)
             values = {column: given[key] for key, column in self._keyed_columns if key in given}
             row = connection.execute(self._insert, values).one()
-        else:
-            values = {column: given.get(key) for key, column in self._keyed_columns}
-            prepared = self._prepared
-            if along is not None:
-                other, other_values = along
-                if connection.dialect.name == "postgresql":
-                    prepared = self._along(self._prepared_along, self._insert_known, other)
-                    values.update(other_values)
-                else:
-                    connection.execute(other, other_values)
-            row = prepared.first(connection, values)
         given.update(zip(self._keys, row, strict=True))
         make_transient_to_detached(obj)
         session.add(obj)
         mark_written(session)
 
+    def _parameters(self, column_keys: tuple[str, ...]) -> dict[str, Any]:
+        """A statement's values for these columns, each a parameter named by its key."""
+        return {key: bindparam(key, type_=self._types[key]) for key in column_keys}
+
+    def _insert_every_column(self) -> Insert:
+        return self._table.insert().values(self._parameters(self._column_keys))
+
     def _update_statements(self, mapper: Mapper[Any], columns: list[Column[Any]]) -> None:
         if len(mapper.primary_key) != 1:
             self.updatable = False
             return
-        key = mapper.primary_key[0].key
+        self._key = mapper.primary_key[0].key
         version = mapper.version_id_col
         self._version_key = version.key if version is not None else None
         self._version_next = mapper.version_id_generator
@@ -177,24 +173,15 @@ class ObjectRows:
         )
         self.updatable = self.complete and all(update is not None for _, update in self._onupdates)
         """Whether :meth:`update` writes a changed object: one key, and every ``onupdate`` Python's."""
-        table = mapper.local_table
-        where = [table.c[key] == bindparam(WHERE_PREFIX + key)]
+        self._set_always = {key for key, _ in self._onupdates}
         if version is not None:
-            where.append(version == bindparam(WHERE_PREFIX + version.key))
-        self._update_known = (
-            table.update()
-            .where(*where)
-            .values(
-                {
-                    column.key: bindparam(column.key, type_=column.type)
-                    for column in columns
-                    if column.key != key
-                }
-            )
-        )
-        self._key = key
-        self._prepared_update = Prepared(self._update_known.returning(*self.columns))
-        self._prepared_update_along: dict[Insert, Prepared] = {}
+            self._set_always.add(version.key)
+        self._where = [self._table.c[self._key] == bindparam(WHERE_PREFIX + self._key)]
+        if version is not None:
+            self._where.append(version == bindparam(WHERE_PREFIX + version.key))
+
+    def _update_setting(self, set_columns: tuple[str, ...]) -> Update:
+        return self._table.update().where(*self._where).values(self._parameters(set_columns))
 
     def update(self, session: Session, obj: Content, along: Along | None = None) -> None:
         """Write the changes of an object in ``session`` by one ``UPDATE ... RETURNING``, as a flush would.
@@ -213,24 +200,24 @@ class ObjectRows:
             if along is not None:
                 connection.execute(*along)
             return
+        changed = state.committed_state
         for key, update in self._onupdates:
-            if key not in state.committed_state:
+            if key not in changed:
                 given[key] = update()
-        values = {column: given.get(key) for key, column in self._keyed_columns if column != self._key}
+        # As the unit of work does: only what changed is set, so that nothing
+        # written to the row outside its version (a foreign key's SET NULL) is lost.
+        set_columns = tuple(
+            column for key, column in self._keyed_columns if key in changed or key in self._set_always
+        )
+        values = {column: given.get(key) for key, column in self._keyed_columns if column in set_columns}
         values[WHERE_PREFIX + self._key] = state.key[1][0]
         if self._version_key is not None:
             current = given[self._version_key]
             values[WHERE_PREFIX + self._version_key] = current
             values[self._version_key] = self._version_next(current)
-        prepared = self._prepared_update
-        if along is not None:
-            other, other_values = along
-            if connection.dialect.name == "postgresql":
-                prepared = self._along(self._prepared_update_along, self._update_known, other)
-                values.update(other_values)
-            else:
-                connection.execute(other, other_values)
-        row = prepared.first(connection, values)
+        row = self._write(
+            connection, ("update", set_columns), lambda: self._update_setting(set_columns), values, along
+        )
         if row is None:
             msg = f"The row of {state.key} changed (or went) since it was read."
             raise StaleDataError(msg)
@@ -241,11 +228,31 @@ class ObjectRows:
         state._commit_all(given, session.identity_map)  # noqa: SLF001 - as a flush leaves it
         mark_written(session)
 
-    def _along(self, made: dict[Insert, Prepared], statement: Insert | Update, other: Insert) -> Prepared:
-        prepared = made.get(other)
+    def _write(
+        self,
+        connection: Connection,
+        shape: tuple[Any, ...],
+        make: Callable[[], Insert | Update],
+        values: dict[str, Any],
+        along: Along | None,
+    ) -> Any:
+        """The row a written statement of ``shape`` returns; ``along`` by the same one on PostgreSQL.
+
+        Elsewhere ``along`` is a statement of its own, just before.
+        """
+        if along is not None:
+            other, other_values = along
+            if connection.dialect.name == "postgresql":
+                values.update(other_values)
+                shape, alone = (*shape, other), make
+                make = lambda: alone().add_cte(other.cte("along"))  # noqa: E731 - made only when first needed
+            else:
+                connection.execute(other, other_values)
+        prepared = self._written.get(shape)
         if prepared is None:
-            prepared = made[other] = Prepared(statement.add_cte(other.cte("along")).returning(*self.columns))
-        return prepared
+            prepared = Prepared(make().returning(*self.columns))
+            self._written.put(shape, prepared)
+        return prepared.first(connection, values)
 
 
 @cache

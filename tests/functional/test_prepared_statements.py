@@ -244,3 +244,21 @@ def test_an_update_of_a_row_changed_since_it_was_read_is_stale(dbsession):
 
     with pytest.raises(StaleDataError):
         rows.update(dbsession, obj)
+
+
+def test_an_update_sets_only_what_changed_as_the_unit_of_work_does(dbsession):
+    rows = ObjectRows(Document)
+    obj = Document(title="New", body="Mine")
+    rows.insert(dbsession, obj)
+    # Written outside the version, as a foreign key's ON DELETE SET NULL writes.
+    dbsession.execute(
+        update(Document)
+        .where(Document.id == obj.id)
+        .values(body="Theirs")
+        .execution_options(synchronize_session=False)
+    )
+    obj.title = "Changed"
+
+    rows.update(dbsession, obj)
+
+    assert (obj.title, obj.body, obj.version) == ("Changed", "Theirs", 2)

@@ -11,11 +11,12 @@ The application here includes ``tests.testapp`` (the toy content types of
 
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from sqlalchemy import event, update
+from sqlalchemy import event, text, update
 
 from backrest import main
 from backrest.accounts.models import User
@@ -146,3 +147,25 @@ def backdate(dbsession):
         dbsession.commit()
 
     return move
+
+
+@contextlib.contextmanager
+def another_writer_first(engine: Any, written: str, sql: str) -> Iterator[list[str]]:
+    """Another connection runs and commits ``sql`` just before the first statement holding ``written``.
+
+    Yields the statements it went before: a write that lost the race to it.
+    """
+    raced: list[str] = []
+
+    def change_first(_connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if written in statement and not raced:
+            raced.append(statement)
+            with engine.connect() as other:
+                other.execute(text(sql))
+                other.commit()
+
+    event.listen(engine, "before_cursor_execute", change_first)
+    try:
+        yield raced
+    finally:
+        event.remove(engine, "before_cursor_execute", change_first)

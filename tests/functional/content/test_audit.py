@@ -1,12 +1,10 @@
 """Sections 3 and 13: every write is in the audit log, in the same transaction as the write."""
 
-from typing import Any
-
 import pytest
-from sqlalchemy import event, func, select, text
+from sqlalchemy import func, select, text
 
 from backrest.audit.models import AuditEntry
-from tests.functional.content.conftest import ADMIN_CLIENT, document, url_of
+from tests.functional.content.conftest import ADMIN_CLIENT, another_writer_first, document, url_of
 from tests.testapp.models import Bookmark
 
 
@@ -165,21 +163,10 @@ def test_an_update_that_loses_a_race_runs_again_and_is_logged_once(logged_in, ap
     if not database_url.startswith("postgresql"):
         pytest.skip("SQLite lets one writer at a time: the race cannot happen")
     created = document(logged_in, "Minutes")
-    engine = app.registry["db_engine"]
-    raced = []
-
-    def change_first(connection: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if "UPDATE documents SET" in statement and not raced:
-            raced.append(statement)
-            with engine.connect() as other:
-                other.execute(text("UPDATE documents SET version = version + 1, body = 'Theirs'"))
-                other.commit()
-
-    event.listen(engine, "before_cursor_execute", change_first)
-    try:
+    theirs = "UPDATE documents SET version = version + 1, body = 'Theirs'"
+    with another_writer_first(app.registry["db_engine"], "UPDATE documents SET", theirs) as raced:
         updated = logged_in.patch_json(url_of(created), {"title": "Agenda"}).json
-    finally:
-        event.remove(engine, "before_cursor_execute", change_first)
+    assert raced
     assert (updated["title"], updated["body"], updated["__meta__"]["version"]) == ("Agenda", "Theirs", 3)
     assert [entry.changes for entry in entries(dbsession, "update")] == [{"title": ["Minutes", "Agenda"]}]
 

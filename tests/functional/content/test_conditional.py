@@ -1,5 +1,7 @@
 """Section 5: ETags and Last-Modified, 304s, and If-Match (412, 428)."""
 
+from email.utils import parsedate_to_datetime
+
 import pytest
 
 from tests.client import Browser
@@ -376,3 +378,19 @@ def test_if_match_required_and_stale_is_still_412(strict):
 
 def test_if_match_is_not_required_to_create(strict):
     strict.post_json("/-/documents/", {"title": "x"}, status=201)
+
+
+@pytest.mark.parametrize("conditional", [False, True])
+def test_an_item_answer_and_its_304_carry_each_header_once(logged_in, conditional):
+    url = url_of(document(logged_in))
+    headers = {"If-None-Match": logged_in.get(url).headers["ETag"]} if conditional else {}
+    response = logged_in.get(url, headers=headers, status=304 if conditional else 200)
+    for name in ("ETag", "Cache-Control", "Last-Modified", "Vary", "X-RateLimit-Limit", "X-Request-Id"):
+        assert len(response.headers.getall(name)) == 1, name
+    assert {part.strip() for part in response.headers["Vary"].split(",")} >= {
+        "Accept",
+        "Authorization",
+        "Cookie",
+        "Origin",
+    }
+    assert parsedate_to_datetime(response.headers["Last-Modified"]).tzinfo is not None

@@ -6,12 +6,12 @@ import hashlib
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from sqlalchemy import event, func, select, text
+from sqlalchemy import func, select, text
 
 from backrest.files.models import Blob
 from backrest.types.files import File
 from tests.conftest import error_fields
-from tests.functional.content.conftest import url_of
+from tests.functional.content.conftest import another_writer_first, url_of
 from tests.functional.content.files import data_path, files_under, stored, upload
 
 if TYPE_CHECKING:
@@ -373,24 +373,12 @@ def test_an_upload_that_loses_a_race_is_a_409(logged_in: Browser, app, database_
     if not database_url.startswith("postgresql"):
         pytest.skip("SQLite lets one writer at a time: the race cannot happen")
     created = upload(logged_in).json
-    engine = app.registry["db_engine"]
-
-    raced = []
-
-    def change_first(connection: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if statement.startswith("UPDATE files SET") and not raced:
-            raced.append(statement)
-            with engine.connect() as other:
-                other.execute(text("UPDATE files SET version = version + 1"))
-                other.commit()
-
-    event.listen(engine, "before_cursor_execute", change_first)
-    try:
+    theirs = "UPDATE files SET version = version + 1"
+    with another_writer_first(app.registry["db_engine"], "UPDATE files SET", theirs) as raced:
         response = logged_in.put(
             data_path(created), b"mine", headers={"Content-Type": "text/plain"}, status=409
         )
-    finally:
-        event.remove(engine, "before_cursor_execute", change_first)
+    assert raced
     assert error_fields(response) == [("request", None)]
     assert logged_in.get(data_path(created)).body == b"Some notes.\n"
     assert set(stored(store)) == {created["sha256"]}
