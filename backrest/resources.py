@@ -22,4 +22,4 @@ class Root:
     )
 
     def __init__(self, request: Request) -> None:
-        self.request = request
+        """Made by Pyramid for each request; the request is not kept: it holds its root."""

@@ -24,6 +24,7 @@ from backrest.formats import MAX_DEPTH
 from backrest.formats.forms import FormError, decode_form
 from backrest.formats.xml import XMLError, parse_xml
 from backrest.settings import MAX_BODY_SIZE, SETTINGS
+from backrest.tracebacks import let_go
 
 if TYPE_CHECKING:
     from pyramid.request import Request
@@ -200,6 +201,21 @@ def report(request: Request, error: BodyError) -> None:
     request.errors.add(error.location, error.name, str(error))
 
 
+def messages_of(invalid: colander.Invalid) -> dict[str, str]:
+    """Each bad field's message by its dotted name, and the errors' frames let go.
+
+    colander raises a form's error from the frame that gathers it, so each
+    error's traceback holds it again (see :mod:`backrest.tracebacks`).
+    """
+    messages = invalid.asdict()
+    pending = [invalid]
+    while pending:
+        error = pending.pop()
+        let_go(error)
+        pending.extend(error.children)
+    return messages
+
+
 def validate(request: Request, schema: colander.SchemaNode | None, body: dict[str, Any]) -> None:
     """``request.validated`` gets ``body`` as ``schema`` reads it; every bad field is an error."""
     if schema is None:
@@ -208,7 +224,7 @@ def validate(request: Request, schema: colander.SchemaNode | None, body: dict[st
     try:
         request.validated.update(schema.deserialize(body))
     except colander.Invalid as invalid:
-        for name, description in invalid.asdict().items():
+        for name, description in messages_of(invalid).items():
             request.errors.add("body", name, description)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cache, cached_property
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from pyramid.authorization import ALL_PERMISSIONS, DENY_ALL, Allow
@@ -40,10 +40,13 @@ class CollectionResource:
     """A content type's collection: anyone may list it (lists are filtered), members may add."""
 
     def __init__(self, request: Request, content_type: ContentType) -> None:
-        self.request = request
+        # The request is not kept: it holds its context, and a reference back
+        # would leave every request to the cyclic garbage collector.
         self.content_type = content_type
         self.__name__ = content_type.name
         self.__parent__ = Root(request)
+        self.url = f"{request.application_url}/-/{content_type.name}/"
+        """Every object of a page has its URL under it."""
 
     @property
     def __acl__(self) -> list[tuple[str, str, Any]]:
@@ -57,11 +60,6 @@ class CollectionResource:
                 Permission.CREATE,
             ),
         ]
-
-    @cached_property
-    def url(self) -> str:
-        """Made once: every object of a page has its URL under it."""
-        return f"{self.request.application_url}/-/{self.content_type.name}/"
 
     def item(self, obj: Content, shared_with: tuple[str, ...] = ()) -> ItemResource:
         return ItemResource(obj, self, shared_with)

@@ -9,6 +9,7 @@ policy knows no product package.
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING, Any
 
 from backrest.security.permissions import (
@@ -148,6 +149,17 @@ def visibility_key(identity: Identity | None) -> tuple[Any, ...] | None:
 def principals(identity: Identity | None) -> list[str]:
     """The principals an ACL grants to: an anonymous caller is only ``Everyone``."""
     return identity.principals if identity else [Principal.EVERYONE]
+
+
+def row_loader(request: Request, model: type, key: str) -> Loader:
+    """A loader of ``model``'s row ``key`` in the request's session, for an identity.
+
+    It holds the request weakly: the identity is kept in the request's environ,
+    and a strong reference back would make every request a reference cycle,
+    freed only by the cyclic garbage collector, long after the answer left.
+    """
+    held = weakref.ref(request)
+    return lambda: held().dbsession.get(model, key)
 
 
 IDENTITY_KEY = "backrest.identity"

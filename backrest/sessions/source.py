@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from backrest.security.identity import row_loader
 from backrest.security.sources import CredentialSource
 from backrest.sessions.cookies import session_from_cookie
 from backrest.sessions.models import UserSession
@@ -33,5 +34,5 @@ class SessionCookie(CredentialSource):
             found,
             session_id=found.id,
             csrf_token=found.csrf_token,
-            load_session=lambda: request.dbsession.get(UserSession, found.id),
+            load_session=row_loader(request, UserSession, found.id),
         )

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from backrest.accounts.models import User
 from backrest.db import aggregated_names, names_of
-from backrest.security.identity import Identity
+from backrest.security.identity import Identity, row_loader
 from backrest.security.permissions import GRANTABLE, Permission, type_permission
 from backrest.teams.models import MANAGE, TeamGrant, TeamMember
 
@@ -64,7 +64,7 @@ def caller_identity(request: Request, row: Row[Any], **credentials: Any) -> Iden
         row.is_admin,
         team_ids=names_of(row.team_ids),
         grants=names_of(row.grants),
-        load_user=lambda: request.dbsession.get(User, row.user_id),
+        load_user=row_loader(request, User, row.user_id),
         **credentials,
     )
 

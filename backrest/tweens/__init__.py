@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from pyramid.tweens import INGRESS
 
 from backrest.response_headers import add_to_list, set_headers
+from backrest.tracebacks import let_go
 from backrest.tweens.cors import CorsPolicy
 from backrest.tweens.encoding import undecodable
 from backrest.tweens.headers import security_headers
@@ -47,6 +48,17 @@ def _add_headers(response: Response, always: Iterable[Header], unless_set: Itera
     response.headerlist.extend(header for header in unless_set if header[0].lower() not in present)
     # The answer depends on the Origin: a cache must not give one origin's answer to another.
     add_to_list(response, "Vary", "Origin")
+
+
+def _forget_traceback(request: Request) -> None:
+    """Let go of the traceback of the error an exception view answered (see :mod:`backrest.tracebacks`).
+
+    The exception view has logged what it had to by now.
+    """
+    exc_info = request.__dict__.get("exc_info")
+    if exc_info is not None:
+        let_go(exc_info[1])
+        request.exc_info = (exc_info[0], exc_info[1], None)
 
 
 def edge_tween_factory(
@@ -79,6 +91,7 @@ def edge_tween_factory(
             always = (*security, *cross_origin, ("X-Request-Id", request_id))
             _add_headers(response, always, security_unless_set)
             log_answer(request, response, started, redact)
+            _forget_traceback(request)
             return response
         finally:
             current_request_id.reset(token)

@@ -20,6 +20,7 @@ from backrest.methods import may, method
 from backrest.methods.loading import resource_of
 from backrest.security.permissions import Permission
 from backrest.types.documents import STATUSES, Document
+from backrest.validation import messages_of
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -57,7 +58,7 @@ def _edit_all(
         try:
             updates[document.id] = schema.deserialize(change(document))
         except colander.Invalid as invalid:
-            for name, description in invalid.asdict().items():
+            for name, description in messages_of(invalid).items():
                 errors.add("body", f"documents.{index}", f"{name}: {description}")
     if errors:
         raise errors_exception(errors)

@@ -40,3 +40,21 @@ def test_nothing_is_left_to_apply_per_request():
         extensions = config.registry.queryUtility(IRequestExtensions)
     assert (extensions.descriptors, extensions.methods) == ({}, {})
     assert made.blank("/").one == 1
+
+
+def test_the_query_variables_follow_the_query_string_and_stay_out_of_the_environ():
+    made = request_class(Configurator().registry)
+    request = made.blank("/?a=1&a=2&b=%C3%A9")
+    parsed = request.GET
+    assert (parsed.getall("a"), parsed["b"]) == (["1", "2"], "é")
+    assert request.GET is parsed
+    assert not any(key.startswith("webob.") for key in request.environ)
+    request.environ["QUERY_STRING"] = "c=3"
+    assert dict(request.GET) == {"c": "3"}
+
+
+def test_changing_the_query_variables_changes_the_query_string():
+    request = request_class(Configurator().registry).blank("/?a=1")
+    request.GET["b"] = "2"
+    assert request.environ["QUERY_STRING"] == "a=1&b=2"
+    assert dict(request.GET) == {"a": "1", "b": "2"}
