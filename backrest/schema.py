@@ -16,7 +16,6 @@ import re
 from typing import Any
 
 import colander
-from email_validator import EmailNotValidError, validate_email
 
 from backrest.formats.forms import EmptyGroup, Repeated
 
@@ -122,6 +121,9 @@ class Number(Scalar):
 
 def normalize_email(value: str) -> str:
     """The address in its canonical form; raises ``ValueError`` when it is not one."""
+    # Imported at the first address: most requests carry none (half a megabyte).
+    from email_validator import EmailNotValidError, validate_email  # noqa: PLC0415
+
     try:
         return validate_email(value, check_deliverability=False).normalized
     except EmailNotValidError as error:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from backrest.content.options import allowed_methods
 from backrest.formats.form_markup import Form
 from backrest.formats.schema_fields import FieldReader, is_file
-from backrest.openapi.document import REGISTRY_KEY
+from backrest.openapi.document import built
 from backrest.openapi.operations import openapi_path
 
 if TYPE_CHECKING:
@@ -55,7 +55,9 @@ class PageForms:
     def __init__(self, data: Any, request: Request) -> None:
         self.data = data
         self.request = request
-        self.document = request.registry.get(REGISTRY_KEY)
+        # Without services (a page rendered on its own) there is nothing to describe.
+        registry = request.registry
+        self.document = built(registry) if "backrest.services" in registry else None
         self.reader = FieldReader(self.document["components"]["schemas"] if self.document else {})
 
     def service(self, name: str | None = None) -> Service | None:

@@ -42,9 +42,6 @@ from datetime import datetime
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring
-
 from backrest.formats import MAX_DEPTH
 from backrest.renderers import timestamp
 
@@ -191,6 +188,10 @@ def _value(element: ET.Element, depth: int) -> Any:
 
 def parse_xml(raw: bytes) -> dict[str, Any]:
     """The object an XML document describes; raises :class:`XMLError`."""
+    # Imported at the first XML body: most processes never read one.
+    from defusedxml import DefusedXmlException  # noqa: PLC0415
+    from defusedxml.ElementTree import fromstring  # noqa: PLC0415
+
     try:
         root = fromstring(raw, forbid_dtd=True)
     except DefusedXmlException as error:

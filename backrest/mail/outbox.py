@@ -16,13 +16,13 @@ import threading
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from pyramid_mailer.message import Message
 from sqlalchemy import delete, select, update
 
 from backrest.db import utcnow
 from backrest.mail.models import OutboxMessage
 
 if TYPE_CHECKING:
+    from pyramid_mailer.message import Message
     from sqlalchemy.orm import Session, sessionmaker
 
     from backrest.mail.transports import Transport
@@ -53,6 +53,9 @@ def queue_mail(
 
 
 def as_message(row: OutboxMessage) -> Message:
+    # Imported by the process that delivers: those that only queue mail never need it.
+    from pyramid_mailer.message import Message  # noqa: PLC0415
+
     return Message(subject=row.subject, sender=row.sender, recipients=row.recipients, body=row.body)
 
 

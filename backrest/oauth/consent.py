@@ -23,7 +23,6 @@ import secrets
 from hmac import compare_digest
 from typing import TYPE_CHECKING, Any
 
-from oauthlib.oauth2 import AccessDeniedError, FatalClientError, OAuth2Error
 from pyramid.httpexceptions import HTTPException, HTTPFound, HTTPSeeOther
 
 from backrest.accounts.services.login import LoginService
@@ -35,6 +34,7 @@ from backrest.security.reauth import password_check_is_recent
 from backrest.service import Service
 
 if TYPE_CHECKING:
+    from oauthlib.oauth2 import OAuth2Error
     from pyramid.request import Request
     from pyramid.response import Response
 
@@ -71,6 +71,9 @@ class Authorization:
         self.application: Application = self.credentials.pop("request").client
 
     def _checked(self) -> tuple[list[str], dict[str, Any]]:
+        # Imported here, as the server is (see endpoints.server).
+        from oauthlib.oauth2 import FatalClientError, OAuth2Error  # noqa: PLC0415
+
         request = self.request
         try:
             return self.server.validate_authorization_request(request.url, "GET", "", dict(request.headers))
@@ -114,6 +117,8 @@ class Authorization:
         if refusal is not None:
             return refusal
         if action == "deny":
+            from oauthlib.oauth2 import AccessDeniedError  # noqa: PLC0415
+
             denied = AccessDeniedError(
                 state=self.credentials.get("state"), description="The user denied access."
             )

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from oauthlib.oauth2 import InvalidRequestError, OAuth2Error
-
 from backrest.oauth.answers import answer, error_answer, oauth_call
 from backrest.oauth.protocol_schemas import (
     AuthorizationServerMetadataSchema,
@@ -27,15 +25,18 @@ from backrest.oauth.protocol_schemas import (
     TokenResponseSchema,
     form_body,
 )
-from backrest.oauth.server import Server
-from backrest.oauth.validator import KNOWN_SCOPES, Validator
+from backrest.oauth.scope_words import KNOWN_SCOPES
 from backrest.security.permissions import Permission
 from backrest.service import Service
 from backrest.throttle import client_key, too_many
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from pyramid.request import Request
     from pyramid.response import Response
+
+    from backrest.oauth.server import Server
 
 token = Service(
     "oauth.oauth2_token", "/oauth2/token", "Exchange a code, a refresh token or a password for tokens."
@@ -72,13 +73,27 @@ COMMON = {
 
 
 def server(request: Request, *, confidential_only: bool = False) -> Server:
+    # oauthlib, and what is built on it, is imported by the first OAuth
+    # request: a process that serves none never holds it (a megabyte).
+    from backrest.oauth.server import Server  # noqa: PLC0415
+    from backrest.oauth.validator import Validator  # noqa: PLC0415
+
     validator = Validator(request, confidential_only=confidential_only)
     return Server(validator, request.registry.settings["backrest.oauth.access_token_ttl"])
 
 
-def _refuse_other_bodies(request: Request) -> None:
-    if request.content_type != FORM:
-        raise InvalidRequestError(description=f"Send the parameters as {FORM} (RFC 6749 section 3.2).")
+def _protocol_answer(
+    request: Request, respond: Callable[[Server], tuple[Any, ...]], *, confidential_only: bool = False
+) -> Response:
+    """``respond``'s answer from the request's server, or the protocol's error for a bad request."""
+    from oauthlib.oauth2 import InvalidRequestError, OAuth2Error  # noqa: PLC0415
+
+    try:
+        if request.content_type != FORM:
+            raise InvalidRequestError(description=f"Send the parameters as {FORM} (RFC 6749 section 3.2).")
+        return answer(*respond(server(request, confidential_only=confidential_only)))
+    except OAuth2Error as error:
+        return error_answer(error)
 
 
 @token.post(**COMMON, schema=TokenRequestSchema(), response_schema=TokenResponseSchema())
@@ -87,31 +102,21 @@ def token_view(request: Request) -> Response:
     decision = throttle.hit("oauth_token", client_key(request.client_addr or ""))
     if not decision.allowed:
         raise too_many(decision, "too_many_requests", "requests")
-    try:
-        _refuse_other_bodies(request)
-        return answer(*server(request).create_token_response(*oauth_call(request)))
-    except OAuth2Error as error:
-        return error_answer(error)
+    return _protocol_answer(request, lambda server: server.create_token_response(*oauth_call(request)))
 
 
 @revoke.post(**COMMON, schema=RevokeRequestSchema(), response_schema=REVOKED)
 def revoke_view(request: Request) -> Response:
-    try:
-        _refuse_other_bodies(request)
-        return answer(*server(request).create_revocation_response(*oauth_call(request)))
-    except OAuth2Error as error:
-        return error_answer(error)
+    return _protocol_answer(request, lambda server: server.create_revocation_response(*oauth_call(request)))
 
 
 @introspect.post(**COMMON, schema=IntrospectRequestSchema(), response_schema=IntrospectResponseSchema())
 def introspect_view(request: Request) -> Response:
-    try:
-        _refuse_other_bodies(request)
-        return answer(
-            *server(request, confidential_only=True).create_introspect_response(*oauth_call(request))
-        )
-    except OAuth2Error as error:
-        return error_answer(error)
+    return _protocol_answer(
+        request,
+        lambda server: server.create_introspect_response(*oauth_call(request)),
+        confidential_only=True,
+    )
 
 
 @metadata.get(permission=Permission.PUBLIC, response_schema=AuthorizationServerMetadataSchema())

@@ -13,6 +13,9 @@ DESCRIPTIONS = {
 }
 """Neither lets an application change your password or address, or make keys: only you, logged in, can."""
 
+KNOWN_SCOPES = frozenset(DESCRIPTIONS)
+"""The scopes an application may ask for."""
+
 
 def described(scopes: Iterable[str]) -> list[tuple[str, str]]:
     """``(scope, what it lets an application do)`` for each of ``scopes``, in a fixed order."""

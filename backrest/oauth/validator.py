@@ -38,13 +38,12 @@ from backrest.oauth.models import (
     Token,
 )
 from backrest.oauth.redirect_matching import redirect_uri_allowed
+from backrest.oauth.scope_words import KNOWN_SCOPES
 from backrest.throttle import client_key, count_guess, key_of, too_many
 
 if TYPE_CHECKING:
     from oauthlib.common import Request as OAuthRequest
     from pyramid.request import Request
-
-KNOWN_SCOPES = frozenset({"read", "write"})
 
 
 class RefreshRaceError(InvalidGrantError):

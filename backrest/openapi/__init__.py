@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pyramid.events import ApplicationCreated
-
-from backrest.openapi.document import store
 from backrest.openapi.options import openapi_options
 from backrest.openapi.page import STATIC_DIRECTORY, STATIC_MAX_AGE, STATIC_NAME
 from backrest.openapi.views import SERVICES
@@ -19,5 +16,4 @@ if TYPE_CHECKING:
 def includeme(config: Configurator) -> None:
     config.add_view_deriver(openapi_options)
     config.add_static_view(STATIC_NAME, STATIC_DIRECTORY, cache_max_age=STATIC_MAX_AGE)
-    config.add_subscriber(store, ApplicationCreated)
     register_services(config, *SERVICES)

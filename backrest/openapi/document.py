@@ -1,4 +1,7 @@
-"""The OpenAPI document of every registered service, built once when the application starts.
+"""The OpenAPI document of every registered service, built once, when it is first asked for.
+
+A process that never serves it (an API behind its own documentation site,
+a benchmark) never holds it: built, it is about a megabyte.
 
 Only ``servers`` depends on the request: it is the application's URL as the
 caller reached it, behind a trusted proxy too. Content types add their
@@ -10,6 +13,7 @@ that it answers ``Options`` (:mod:`backrest.openapi.options_body`).
 
 from __future__ import annotations
 
+import threading
 from importlib.metadata import version as package_version
 from typing import TYPE_CHECKING, Any
 
@@ -27,13 +31,13 @@ from backrest.openapi.responses import error_components
 from backrest.openapi.schemas import ErrorSchema
 
 if TYPE_CHECKING:
-    from pyramid.events import ApplicationCreated
     from pyramid.registry import Registry
     from pyramid.request import Request
 
 # The bundled Swagger UI (4.x) renders 3.0 documents, not 3.1 ones.
 OPENAPI_VERSION = "3.0.3"
 REGISTRY_KEY = "backrest.openapi"
+_BUILDING = threading.Lock()
 
 
 def paths(
@@ -146,19 +150,24 @@ def build(registry: Registry) -> dict[str, Any]:
     }
 
 
-def store(event: ApplicationCreated) -> None:
-    """Build the document once every service is registered: when the application is created."""
-    registry = event.app.registry
-    registry[REGISTRY_KEY] = build(registry)
+def built(registry: Registry) -> dict[str, Any]:
+    """The document without ``servers``: built by the first request that needs it, then kept."""
+    found = registry.get(REGISTRY_KEY)
+    if found is None:
+        with _BUILDING:
+            found = registry.get(REGISTRY_KEY)
+            if found is None:
+                found = registry[REGISTRY_KEY] = build(registry)
+    return found
 
 
 def document(request: Request) -> dict[str, Any]:
     """The document for ``request``, with the URL it reached the application at."""
-    built = request.registry[REGISTRY_KEY]
+    built_once = built(request.registry)
     base = request.application_url
-    schemes = {**built["components"]["securitySchemes"], "oauth2": oauth2_scheme(base)}
+    schemes = {**built_once["components"]["securitySchemes"], "oauth2": oauth2_scheme(base)}
     return {
-        **built,
-        "components": {**built["components"], "securitySchemes": schemes},
+        **built_once,
+        "components": {**built_once["components"], "securitySchemes": schemes},
         "servers": [{"url": base}],
     }

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from argon2 import PasswordHasher, Type
-from argon2.exceptions import InvalidHashError, VerificationError
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
 
 GUESSABLE_SCORE = 2
 """zxcvbn scores below this mean under a million guesses: common passwords glued
@@ -39,22 +39,32 @@ def is_guessable(password: str) -> bool:
 class Passwords:
     """Hashes, verifies and judges passwords with the site's settings."""
 
-    hasher: PasswordHasher
+    time_cost: int
+    memory_cost: int
+    parallelism: int
     min_length: int
     max_length: int
 
     @classmethod
     def from_settings(cls, settings: dict[str, Any]) -> Passwords:
-        hasher = PasswordHasher(
-            time_cost=settings["backrest.password.argon2.time_cost"],
-            memory_cost=settings["backrest.password.argon2.memory_cost"],
-            parallelism=settings["backrest.password.argon2.parallelism"],
-            type=Type.ID,
-        )
         return cls(
-            hasher,
+            settings["backrest.password.argon2.time_cost"],
+            settings["backrest.password.argon2.memory_cost"],
+            settings["backrest.password.argon2.parallelism"],
             settings["backrest.password.min_length"],
             settings["backrest.password.max_length"],
+        )
+
+    @functools.cached_property
+    def hasher(self) -> PasswordHasher:
+        """argon2id with the site's costs, made for the first password.
+
+        A process whose callers all use API keys never imports argon2 (half a megabyte).
+        """
+        from argon2 import PasswordHasher, Type  # noqa: PLC0415
+
+        return PasswordHasher(
+            time_cost=self.time_cost, memory_cost=self.memory_cost, parallelism=self.parallelism, type=Type.ID
         )
 
     def hash(self, password: str) -> str:
@@ -70,6 +80,8 @@ class Passwords:
         Unknown accounts are checked against a dummy hash so that a failed
         login takes as long whether or not the address has an account.
         """
+        from argon2.exceptions import InvalidHashError, VerificationError  # noqa: PLC0415
+
         try:
             return self.hasher.verify(password_hash or self._dummy_hash, password) and bool(password_hash)
         except (VerificationError, InvalidHashError):

@@ -12,6 +12,7 @@ from openapi_spec_validator import validate
 from sqlalchemy import update
 
 from backrest.accounts.models import User
+from backrest.openapi.document import REGISTRY_KEY
 from backrest.openapi.operations import openapi_path
 from backrest.security.permissions import Permission
 from backrest.service import Service, register_services
@@ -1001,3 +1002,13 @@ def test_root_lists_the_document_and_the_page(browser):
     services = browser.get("/-/").json["services"]
     assert services["openapi"]["url"] == "http://localhost/-/openapi.json"
     assert services["docs"]["url"] == "http://localhost/-/docs"
+
+
+def test_the_document_is_built_when_first_asked_for_and_kept(app_with):
+    other = app_with()
+    assert REGISTRY_KEY not in other.registry
+    client = Browser(other, extra_environ=dict(CLIENT))
+    first = client.get("/-/openapi.json").json
+    kept = other.registry[REGISTRY_KEY]
+    assert client.get("/-/openapi.json").json == first
+    assert other.registry[REGISTRY_KEY] is kept
