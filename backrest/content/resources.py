@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from functools import cache
+import weakref
+from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
 
 from pyramid.authorization import ALL_PERMISSIONS, DENY_ALL, Allow
@@ -40,13 +41,12 @@ class CollectionResource:
     """A content type's collection: anyone may list it (lists are filtered), members may add."""
 
     def __init__(self, request: Request, content_type: ContentType) -> None:
-        # The request is not kept: it holds its context, and a reference back
+        # Held weakly: the request holds its context, and a reference back
         # would leave every request to the cyclic garbage collector.
+        self._request = weakref.ref(request)
         self.content_type = content_type
         self.__name__ = content_type.name
         self.__parent__ = Root(request)
-        self.url = f"{request.application_url}/-/{content_type.name}/"
-        """Every object of a page has its URL under it."""
 
     @property
     def __acl__(self) -> list[tuple[str, str, Any]]:
@@ -60,6 +60,11 @@ class CollectionResource:
                 Permission.CREATE,
             ),
         ]
+
+    @cached_property
+    def url(self) -> str:
+        """Made once, when first asked for: every object of a page has its URL under it, a 304 needs none."""
+        return f"{self._request().application_url}/-/{self.content_type.name}/"
 
     def item(self, obj: Content, shared_with: tuple[str, ...] = ()) -> ItemResource:
         return ItemResource(obj, self, shared_with)
