@@ -50,6 +50,8 @@ INCLUDES = (
 
 def main(global_config: dict[str, Any], **settings: Any) -> Any:
     """The WSGI application for the settings of an ini file's ``[app:main]``."""
+    import linecache  # noqa: PLC0415
+
     from pyramid.config import Configurator  # noqa: PLC0415
 
     from backrest.request import request_class  # noqa: PLC0415
@@ -61,6 +63,10 @@ def main(global_config: dict[str, Any], **settings: Any) -> Any:
     with Configurator(settings=settings, root_factory=Root) as config:
         for name in INCLUDES:
             config.include(name)
+            # Pyramid notes where each configuration call came from, and reads
+            # whole source files into linecache to do so. The lines it needs are
+            # copied out: the cache would only hold 1 MB for the process's life.
+            linecache.clearcache()
         if settings["backrest.db.auto_migrate"]:
             # Imported here: alembic costs 10 MB of memory to every process
             # that never migrates (production runs `backrest migrate`).
@@ -68,5 +74,6 @@ def main(global_config: dict[str, Any], **settings: Any) -> Any:
 
             upgrade(config.registry["db_engine"])
         config.commit()
+        linecache.clearcache()
         config.set_request_factory(request_class(config.registry))
     return config.make_wsgi_app()

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-import limits
-from limits import RateLimitItem
 from pyramid.settings import aslist
+
+from backrest.rate import Rate
 
 
 def _as_list(value: Any) -> list[str]:
@@ -66,21 +66,12 @@ def _as_at_most(limit: int) -> Callable[[Any], int]:
     return parse
 
 
-def as_rate(value: Any) -> RateLimitItem:
+def as_rate(value: Any) -> Rate:
     """One rate, ``N/period``: ``60/hour``, ``5/15minutes``."""
-    if isinstance(value, RateLimitItem):
-        return value
-    try:
-        rates = limits.parse_many(str(value))
-    except ValueError:
-        rates = []
-    if len(rates) != 1:
-        msg = f"must be one rate like 60/hour or 5/15minutes, not {value!r}"
-        raise ValueError(msg)
-    return rates[0]
+    return value if isinstance(value, Rate) else Rate.parse(str(value))
 
 
-def as_optional_rate(value: Any) -> RateLimitItem | None:
+def as_optional_rate(value: Any) -> Rate | None:
     """A rate, or ``None`` for an empty value: no limit."""
     if isinstance(value, str) and not value.strip():
         return None

@@ -22,7 +22,6 @@ import colander
 
 from backrest.formats import MAX_DEPTH
 from backrest.formats.forms import FormError, decode_form
-from backrest.formats.xml import XMLError, parse_xml
 from backrest.settings import MAX_BODY_SIZE, SETTINGS
 from backrest.tracebacks import let_go
 
@@ -136,6 +135,9 @@ def _multipart(raw: bytes, request: Request) -> dict[str, Any]:
 
 
 def _xml(raw: bytes, request: Request) -> dict[str, Any]:
+    # ElementTree loads with the first XML body: most processes never read one.
+    from backrest.formats.xml import XMLError, parse_xml  # noqa: PLC0415
+
     try:
         return parse_xml(raw)
     except XMLError as error:

@@ -11,8 +11,6 @@ from typing import TYPE_CHECKING, Any
 
 from pyramid.httpexceptions import HTTPNoContent
 from sqlalchemy import delete, inspect
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from backrest import audit
 from backrest.content import conditional
@@ -23,6 +21,7 @@ from backrest.content.representation import changes, fields, permissions, repres
 from backrest.db import utcnow
 from backrest.errors import http_error
 from backrest.security.permissions import Permission, team_principal
+from backrest.upsert import conflict_insert
 
 if TYPE_CHECKING:
     from pyramid.request import Request
@@ -190,8 +189,7 @@ class ContentViews:
         """The object has left the lists of ``principals``: their lists changed now."""
         if not principals:
             return
-        dialect = request.dbsession.bind.dialect.name
-        insert = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(ContentRemoval)
+        insert = conflict_insert(request.dbsession, ContentRemoval)
         now = utcnow()
         request.dbsession.execute(
             insert.values(

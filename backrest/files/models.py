@@ -6,13 +6,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import BigInteger, ForeignKey, String, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from backrest.content.models import Content
 from backrest.db import Base, UTCDateTime, utcnow
 from backrest.files.names import safe_filename
+from backrest.upsert import conflict_insert
 
 if TYPE_CHECKING:
     from pyramid.request import Request
@@ -44,8 +43,7 @@ def claim_blob(dbsession: Session, sha256: str, size: int) -> bool:
     in between, and two uploads of one content never both create it.
     """
     table = Blob.__table__
-    dialect = dbsession.bind.dialect.name
-    insert = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(table)
+    insert = conflict_insert(dbsession, table)
     for _ in range(CLAIM_ATTEMPTS):
         now = utcnow()
         created = dbsession.execute(

@@ -20,8 +20,6 @@ from typing import TYPE_CHECKING, Any
 from webob.acceptparse import create_accept_header
 
 from backrest.errors import http_error
-from backrest.formats.html import render_page
-from backrest.formats.xml import render_xml
 from backrest.renderers import json_renderer
 from backrest.response_headers import add_to_list
 
@@ -47,10 +45,24 @@ class Format:
         return self.media_types[0]
 
 
+# The other formats' modules (ElementTree, the page's markup) load with the
+# first answer in them: most processes only ever write JSON.
+def _render_xml(data: Any, _request: Request) -> str:
+    from backrest.formats.xml import render_xml  # noqa: PLC0415
+
+    return render_xml(data)
+
+
+def _render_page(data: Any, request: Request) -> str:
+    from backrest.formats.html import render_page  # noqa: PLC0415
+
+    return render_page(data, request)
+
+
 FORMATS = (
     Format("json", ("application/json",)),
-    Format("xml", ("application/xml", "text/xml"), lambda data, _request: render_xml(data)),
-    Format("api", ("text/html",), render_page),
+    Format("xml", ("application/xml", "text/xml"), _render_xml),
+    Format("api", ("text/html",), _render_page),
 )
 BY_NAME = {format_.name: format_ for format_ in FORMATS}
 BY_MEDIA_TYPE = {media_type: format_ for format_ in FORMATS for media_type in format_.media_types}

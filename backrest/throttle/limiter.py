@@ -43,8 +43,7 @@ from backrest.throttle.storage import ThrottleStorage
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from limits import RateLimitItem
-
+    from backrest.rate import Rate
     from backrest.throttle.storage import Counters
 
 
@@ -69,7 +68,7 @@ def key_of(*parts: str) -> str:
 class Throttle:
     """Counters for named scopes, in one storage (see :mod:`backrest.throttle.storage`)."""
 
-    def __init__(self, rates: Mapping[str, RateLimitItem], storage: ThrottleStorage | None = None) -> None:
+    def __init__(self, rates: Mapping[str, Rate], storage: ThrottleStorage | None = None) -> None:
         self.rates = dict(rates)
         """The brute-force scopes' rates, by name."""
         self.storage = storage or ThrottleStorage()
@@ -81,8 +80,8 @@ class Throttle:
         rate = self.rates[scope]
 
         def hit(counters: Counters) -> Decision:
-            allowed = counters.moving.hit(rate, scope, key)
-            stats = counters.moving.get_window_stats(rate, scope, key)
+            allowed = counters.moving.hit(rate.item, scope, key)
+            stats = counters.moving.get_window_stats(rate.item, scope, key)
             return Decision(allowed, rate.amount, stats.remaining, stats.reset_time)
 
         return self.storage.run(hit)
@@ -96,10 +95,10 @@ class Throttle:
         increment, so no more than the rate's amount get through.
         """
         rate = self.rates[scope]
-        counter = rate.key_for(scope, key)
+        counter = rate.key(scope, key)
 
         def attempt(counters: Counters) -> tuple[int, float]:
-            used = counters.counts.incr(counter, rate.get_expiry())
+            used = counters.counts.incr(counter, rate.seconds)
             if used > rate.amount:
                 counters.counts.incr(counter, GIVEN_BACK_EXPIRY, -1)
             return used, counters.counts.get_expiry(counter)
@@ -111,17 +110,17 @@ class Throttle:
 
     def refund(self, attempt: Attempt) -> None:
         """Uncount an attempt that turned out not to be a failure; the others stay counted."""
-        counter = self.rates[attempt.scope].key_for(attempt.scope, attempt.key)
+        counter = self.rates[attempt.scope].key(attempt.scope, attempt.key)
         self.storage.run(lambda counters: counters.counts.incr(counter, GIVEN_BACK_EXPIRY, -1))
 
     def clear(self, scope: str, key: str) -> None:
         """Forget every attempt of ``key`` in ``scope``."""
-        counter = self.rates[scope].key_for(scope, key)
+        counter = self.rates[scope].key(scope, key)
         self.storage.run(lambda counters: counters.counts.clear(counter))
 
     # Requests: fixed windows.
 
-    def count(self, scope: str, rate: RateLimitItem, key: str) -> Decision:
+    def count(self, scope: str, rate: Rate, key: str) -> Decision:
         """Count one request of ``key`` in ``scope``, limited to ``rate``: one storage round trip.
 
         The window's end is computed, not stored: the counter's name holds
@@ -129,12 +128,12 @@ class Throttle:
         (from a checksum of the key), so the callers refused in one window
         do not all come back at the same moment.
         """
-        period = rate.get_expiry()
+        period = rate.seconds
         now = time.time()
         start = zlib.crc32(key.encode()) % period
         window = int((now - start) // period)
         reset = start + (window + 1) * period
-        counter = rate.key_for(scope, key, str(window))
+        counter = rate.key(scope, key, str(window))
         expiry = max(1, math.ceil(reset - now))
         used = self.storage.run(lambda counters: counters.counts.incr(counter, expiry))
         return Decision(used <= rate.amount, rate.amount, max(0, rate.amount - used), reset)

@@ -19,7 +19,7 @@ from backrest.settings import as_optional_rate, parse_setting, setting_value
 if TYPE_CHECKING:
     from collections.abc import Collection, Mapping
 
-    from limits import RateLimitItem
+    from backrest.rate import Rate
 
 KINDS = ("anon", "user")
 """The kinds of caller, each with its ``backrest.throttle.<kind>`` rate."""
@@ -31,7 +31,7 @@ class Scope:
     """A counter's name and its rate: ``user``, or ``documents.user`` where documents have their own."""
 
     name: str
-    rate: RateLimitItem
+    rate: Rate
 
 
 class RequestRates:

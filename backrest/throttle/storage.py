@@ -13,18 +13,17 @@ the site as a whole allows at most one limit per process.
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, TypeVar
-
-from limits.errors import StorageError
-from limits.storage import MemoryStorage, Storage, storage_from_string
-from limits.strategies import MovingWindowRateLimiter
 
 from backrest.throttle.counts import MemoryCounts
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+    from limits.storage import Storage
+    from limits.strategies import MovingWindowRateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -46,18 +45,59 @@ class Incrementing(Protocol):
     def clear(self, key: str) -> None: ...
 
 
-@dataclass(frozen=True)
 class Counters:
-    """One storage, the moving-window limiter over it, and where requests are counted."""
+    """A ``limits`` storage, the moving-window limiter over it, and where requests are counted.
 
-    storage: Storage
-    moving: MovingWindowRateLimiter
-    counts: Incrementing
-    """Where requests and failures are counted: Redis itself, or this process's :class:`MemoryCounts`."""
+    The storage is made, and ``limits`` imported, when first used: a process
+    that counts requests in its own memory and never checks a password
+    never loads that library (see :mod:`backrest.rate`).
+    """
 
-    @classmethod
-    def on(cls, storage: Storage, counts: Incrementing | None = None) -> Counters:
-        return cls(storage, MovingWindowRateLimiter(storage), storage if counts is None else counts)
+    def __init__(self, make_storage: Callable[[], Storage], counts: Incrementing | None = None) -> None:
+        self._make_storage = make_storage
+        self._counts = counts
+        self._made: tuple[Storage, MovingWindowRateLimiter] | None = None
+        self._lock = threading.Lock()
+
+    def _storage_and_limiter(self) -> tuple[Storage, MovingWindowRateLimiter]:
+        if self._made is None:
+            with self._lock:
+                if self._made is None:
+                    from limits.strategies import MovingWindowRateLimiter  # noqa: PLC0415
+
+                    storage = self._make_storage()
+                    self._made = (storage, MovingWindowRateLimiter(storage))
+        return self._made
+
+    @property
+    def storage(self) -> Storage:
+        return self._storage_and_limiter()[0]
+
+    @property
+    def moving(self) -> MovingWindowRateLimiter:
+        return self._storage_and_limiter()[1]
+
+    @property
+    def counts(self) -> Incrementing:
+        """Where requests and failures are counted: Redis itself, or this process's :class:`MemoryCounts`."""
+        return self.storage if self._counts is None else self._counts
+
+
+def _memory_storage() -> Storage:
+    from limits.storage import MemoryStorage  # noqa: PLC0415
+
+    return MemoryStorage()
+
+
+def _redis_storage(redis_url: str) -> Callable[[], Storage]:
+    def make() -> Storage:
+        from limits.storage import storage_from_string  # noqa: PLC0415
+
+        return storage_from_string(
+            redis_url, wrap_exceptions=True, socket_timeout=TIMEOUT, socket_connect_timeout=TIMEOUT
+        )
+
+    return make
 
 
 class ThrottleStorage:
@@ -65,19 +105,18 @@ class ThrottleStorage:
 
     def __init__(self, redis_url: str = "") -> None:
         self.memory_counts = MemoryCounts()
-        self.local = Counters.on(MemoryStorage(), self.memory_counts)
-        self.shared = self.local
-        if redis_url:
-            # Nothing connects yet: a service may start while Redis is down.
-            redis = storage_from_string(
-                redis_url, wrap_exceptions=True, socket_timeout=TIMEOUT, socket_connect_timeout=TIMEOUT
-            )
-            self.shared = Counters.on(redis)
+        self.local = Counters(_memory_storage, self.memory_counts)
+        # Nothing connects yet: a service may start while Redis is down.
+        self.shared = Counters(_redis_storage(redis_url)) if redis_url else self.local
         self._retry_at: float | None = None
         """While the shared storage is down: when to try it again."""
 
     def run(self, operation: Callable[[Counters], T]) -> T:
         """``operation`` on the shared counters, or on this process's while they do not answer."""
+        if self.shared is self.local:
+            return operation(self.local)
+        from limits.errors import StorageError  # noqa: PLC0415 - loaded with the Redis storage
+
         retry_at = self._retry_at
         if retry_at is None or time.monotonic() >= retry_at:
             try:
@@ -97,7 +136,7 @@ class ThrottleStorage:
 
     def works(self) -> bool:
         """Whether the shared storage answers (always, for memory)."""
-        return self.shared.storage.check()
+        return self.shared is self.local or self.shared.storage.check()
 
     def reset(self) -> None:
         """Forget every counter."""

@@ -14,6 +14,7 @@ ON_FIRST_USE = {
     "argon2": "the first password hashed or checked",
     "defusedxml": "the first XML body",
     "email_validator": "the first address checked",
+    "limits": "the first moving window (a login, a signup) or counter in Redis",
     "oauthlib": "the first OAuth request",
     "pyramid_mailer": "the first mail delivered",
     "zxcvbn": "the first password judged",

@@ -3,9 +3,9 @@ import ipaddress
 import re
 from pathlib import Path
 
-import limits
 import pytest
 
+from backrest.rate import Rate
 from backrest.settings import (
     SECRETS,
     SETTINGS,
@@ -161,9 +161,9 @@ def test_every_setting_has_its_own_environment_variable():
 
 def test_rates_are_parsed():
     resolved = resolve({"sqlalchemy.url": URL, "backrest.throttle.user": "100/minute"}, environ={})
-    assert resolved["backrest.throttle.user"] == limits.parse("100/minute")
-    assert resolved["backrest.throttle.anon"] == limits.parse("60/hour")
-    assert resolved["backrest.throttle.login_failures"] == limits.parse("5/15minutes")
+    assert resolved["backrest.throttle.user"] == Rate.parse("100/minute")
+    assert resolved["backrest.throttle.anon"] == Rate.parse("60/hour")
+    assert resolved["backrest.throttle.login_failures"] == Rate.parse("5/15minutes")
 
 
 def test_an_empty_request_rate_is_no_limit():
@@ -183,7 +183,7 @@ def test_a_brute_force_rate_cannot_be_empty():
 
 
 def test_a_parsed_rate_is_accepted():
-    rate = limits.parse("7/day")
+    rate = Rate.parse("7/day")
     assert (
         resolve({"sqlalchemy.url": URL, "backrest.throttle.anon": rate}, environ={})["backrest.throttle.anon"]
         is rate

@@ -3,10 +3,10 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-import limits
 import pytest
 from pyramid.request import Request
 
+from backrest.rate import Rate
 from backrest.settings import resolve
 from backrest.throttle import SCOPES, Decision, Throttle, client_key, key_of, too_many
 from backrest.throttle.devices import DeviceCookies
@@ -21,7 +21,7 @@ OTHER = key_of("198.51.100.20")
 
 @pytest.fixture
 def throttle() -> Throttle:
-    return Throttle({"login": limits.parse("3/minute"), "signup": limits.parse("1/hour")})
+    return Throttle({"login": Rate.parse("3/minute"), "signup": Rate.parse("1/hour")})
 
 
 def test_hits_within_the_rate_are_allowed(throttle):
@@ -58,7 +58,7 @@ def test_unknown_scope_is_an_error(throttle):
 
 
 def test_throttles_do_not_share_counters():
-    rates = {"login": limits.parse("1/minute")}
+    rates = {"login": Rate.parse("1/minute")}
     one, other = Throttle(rates), Throttle(rates)
     one.hit("login", KEY)
     assert other.hit("login", KEY).allowed
@@ -126,7 +126,7 @@ def test_key_of_lone_surrogate_does_not_crash():
 
 # count: requests in fixed windows
 
-DAILY = limits.parse("3/day")
+DAILY = Rate.parse("3/day")
 
 
 def test_counted_requests_within_the_rate_are_allowed(throttle):
@@ -170,7 +170,7 @@ def test_counted_keys_and_scopes_are_apart(throttle):
 def test_another_rate_counts_afresh(throttle):
     for _ in range(3):
         throttle.count("anon", DAILY, KEY)
-    assert throttle.count("anon", limits.parse("5/day"), KEY).remaining == 4
+    assert throttle.count("anon", Rate.parse("5/day"), KEY).remaining == 4
 
 
 def test_reset_forgets_every_counter(throttle):
@@ -254,7 +254,7 @@ def storage(request) -> ThrottleStorage:
 
 def test_concurrent_attempts_never_exceed_the_rate(storage):
     """However many guesses arrive at once, the increment is the test: only the rate's worth pass."""
-    throttle = Throttle({"login": limits.parse("5/hour")}, storage)
+    throttle = Throttle({"login": Rate.parse("5/hour")}, storage)
     start = threading.Barrier(40)
 
     def guess(_: int) -> bool:
@@ -268,7 +268,7 @@ def test_concurrent_attempts_never_exceed_the_rate(storage):
 
 
 def test_concurrent_refused_attempts_leave_the_count_as_it_was(storage):
-    throttle = Throttle({"login": limits.parse("5/hour")}, storage)
+    throttle = Throttle({"login": Rate.parse("5/hour")}, storage)
     attempts = [throttle.attempt("login", KEY) for _ in range(5)]
     start = threading.Barrier(20)
 
@@ -362,7 +362,7 @@ def test_without_redis_counters_are_in_memory():
 
 
 def test_counting_goes_on_in_memory_while_redis_does_not_answer(unreachable, caplog):
-    throttle = Throttle({"login": limits.parse("3/minute")}, unreachable)
+    throttle = Throttle({"login": Rate.parse("3/minute")}, unreachable)
     decisions = [throttle.count("anon", DAILY, KEY) for _ in range(4)]
     assert [d.remaining for d in decisions] == [2, 1, 0, 0]
     assert not decisions[-1].allowed
@@ -386,8 +386,8 @@ def test_reset_without_redis_forgets_the_counters_in_memory(unreachable):
 # RequestRates
 
 SETTINGS = {
-    "backrest.throttle.anon": limits.parse("60/hour"),
-    "backrest.throttle.user": limits.parse("2000/hour"),
+    "backrest.throttle.anon": Rate.parse("60/hour"),
+    "backrest.throttle.user": Rate.parse("2000/hour"),
 }
 COLLECTIONS = ("documents", "files")
 
@@ -397,15 +397,15 @@ def rates(**settings: object) -> RequestRates:
 
 
 def test_each_kind_of_caller_has_its_scope():
-    assert rates().scope("anon", None) == Scope("anon", limits.parse("60/hour"))
-    assert rates().scope("user", "documents") == Scope("user", limits.parse("2000/hour"))
+    assert rates().scope("anon", None) == Scope("anon", Rate.parse("60/hour"))
+    assert rates().scope("user", "documents") == Scope("user", Rate.parse("2000/hour"))
 
 
 def test_a_collection_may_have_a_scope_of_its_own():
     request_rates = rates(**{"backrest.throttle.documents.user": "100/minute"})
-    assert request_rates.scope("user", "documents") == Scope("documents.user", limits.parse("100/minute"))
-    assert request_rates.scope("anon", "documents") == Scope("anon", limits.parse("60/hour"))
-    assert request_rates.scope("user", "files") == Scope("user", limits.parse("2000/hour"))
+    assert request_rates.scope("user", "documents") == Scope("documents.user", Rate.parse("100/minute"))
+    assert request_rates.scope("anon", "documents") == Scope("anon", Rate.parse("60/hour"))
+    assert request_rates.scope("user", "files") == Scope("user", Rate.parse("2000/hour"))
 
 
 def test_an_empty_collection_rate_lifts_the_limit_there():
@@ -427,7 +427,7 @@ def test_empty_rates_limit_nothing():
 
 def test_a_collection_rate_comes_from_the_environment_too(monkeypatch):
     monkeypatch.setenv("BACKREST_THROTTLE_FILES_ANON", "9/day")
-    assert rates().scope("anon", "files") == Scope("files.anon", limits.parse("9/day"))
+    assert rates().scope("anon", "files") == Scope("files.anon", Rate.parse("9/day"))
 
 
 def test_a_bad_collection_rate_names_its_setting():
