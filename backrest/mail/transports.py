@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import smtplib
 import ssl
 import tempfile
 from datetime import UTC, datetime
@@ -11,6 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    import smtplib
+
     from pyramid_mailer.message import Message
 
 SMTP_TIMEOUT = 10
@@ -63,6 +64,8 @@ class SMTPTransport:
         self.ssl: bool = settings[prefix + "ssl"]
 
     def _connect(self) -> smtplib.SMTP:
+        import smtplib  # noqa: PLC0415 - loaded by the first mail sent: most processes only queue mail
+
         if self.ssl:
             context = ssl.create_default_context()
             return smtplib.SMTP_SSL(self.host, self.port, timeout=SMTP_TIMEOUT, context=context)

@@ -17,6 +17,7 @@ ON_FIRST_USE = {
     "limits": "the first moving window (a login, a signup) or counter in Redis",
     "oauthlib": "the first OAuth request",
     "pyramid_mailer": "the first mail delivered",
+    "smtplib": "the first mail sent over SMTP",
     "zxcvbn": "the first password judged",
 }
 
