@@ -13,6 +13,7 @@ session in through ``request.environ["app.dbsession"]``.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import re
 import secrets
@@ -297,6 +298,16 @@ READ_ONLY = re.compile(r"\s*SELECT\b(?!.*\bFOR\s+(?:UPDATE|SHARE|NO\s+KEY|KEY)\b
 """A statement that only reads: a SELECT that locks no row."""
 
 
+@functools.lru_cache(maxsize=256)
+def _reads_only(statement: str) -> bool:
+    """Whether ``statement`` matches :data:`READ_ONLY`, kept for each statement.
+
+    The same few statements run again and again, and the pattern reads each
+    to its end: 16 µs for a caller's lookup, 22 for a list page's statement.
+    """
+    return READ_ONLY.match(statement) is not None
+
+
 READS_IN_AUTOCOMMIT = "backrest.reads_in_autocommit"
 """In the ``info`` of a connection a safe request reads on in autocommit, until it is checked in."""
 
@@ -305,7 +316,7 @@ def _begin_before_writing(
     connection: Connection, _cursor: Any, statement: str, _parameters: Any, _context: Any, _many: bool
 ) -> None:
     """Leave autocommit before a statement that writes or locks: from there on, one transaction."""
-    if READS_IN_AUTOCOMMIT in connection.info and not READ_ONLY.match(statement):
+    if READS_IN_AUTOCOMMIT in connection.info and not _reads_only(statement):
         dbapi_connection = connection.connection.dbapi_connection
         if dbapi_connection.autocommit:
             dbapi_connection.autocommit = False

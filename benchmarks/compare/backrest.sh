@@ -26,8 +26,8 @@ TARGET_ETAG=1
 TARGET_NOTES="API key (Token)"
 
 target_install() {
-  # Building psycopg's C implementation (requirements.txt) needs libpq's headers.
-  { command -v pg_config >/dev/null || apt-get install -y -q libpq-dev; } >&2 &&
+  # Building psycopg's C implementation (requirements.txt) needs libpq's headers and a compiler.
+  { { command -v pg_config && command -v gcc; } >/dev/null || apt-get install -y -q libpq-dev gcc; } >&2 &&
     bench_venv_install "$TARGET_VENV" "$TARGET_DIR/benchmarks/compare/requirements.txt" &&
     "$TARGET_VENV/bin/pip" install -q --disable-pip-version-check -e "$TARGET_DIR" webtest
 }
