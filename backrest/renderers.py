@@ -29,8 +29,16 @@ ORJSON_OPTIONS = (
 
 
 def timestamp(value: datetime, request: Request | None = None) -> str:
-    """ISO 8601 in UTC with ``Z``: ``2026-11-22T10:00:00.123456Z``."""
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    """ISO 8601 in UTC with ``Z``: ``2026-11-22T10:00:00.123456Z``.
+
+    orjson writes it, in a third of ``isoformat``'s time (a list page has
+    41); a subclass of ``datetime``, which orjson refuses, gets ``isoformat``.
+    """
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    if type(value) is datetime:
+        return orjson.dumps(value, option=orjson.OPT_UTC_Z)[1:-1].decode()
+    return value.isoformat().replace("+00:00", "Z")
 
 
 def dumps(value: Any, default: Callable[[Any], Any], **_: Any) -> bytes:

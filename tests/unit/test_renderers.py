@@ -3,6 +3,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from backrest.renderers import dumps, timestamp
 
@@ -14,6 +16,17 @@ def test_utc_timestamp_ends_with_z():
 def test_other_zones_are_converted_to_utc():
     berlin = timezone(timedelta(hours=1))
     assert timestamp(datetime(2026, 11, 22, 11, 0, tzinfo=berlin)) == "2026-11-22T10:00:00Z"
+
+
+class Moment(datetime):
+    """A subclass of datetime, as libraries make them."""
+
+
+@given(st.datetimes(timezones=st.timezones()))
+def test_a_timestamp_is_its_moment_in_utc_as_isoformat_writes_it(value):
+    expected = value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    assert timestamp(value) == expected
+    assert timestamp(Moment.fromisoformat(value.isoformat())) == expected
 
 
 def _never(value):
