@@ -4,9 +4,9 @@ Read here rather than by ``limits``: importing that library loads every
 storage it supports, synchronous and asynchronous, 1.5 MB of memory in every
 process, while most processes only count requests in their own memory
 (:mod:`backrest.throttle.counts`). ``limits`` loads with the first moving
-window or Redis counter (:attr:`Rate.item`). The notation, the periods and
-the counters' names are that library's, so a Redis shared with its counters
-holds the same keys.
+window (:attr:`Rate.item`), or at start where Redis holds the counters.
+The notation, the periods and the counters' names are that library's, so a
+Redis shared with its counters holds the same keys.
 """
 
 from __future__ import annotations

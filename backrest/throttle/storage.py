@@ -89,15 +89,12 @@ def _memory_storage() -> Storage:
     return MemoryStorage()
 
 
-def _redis_storage(redis_url: str) -> Callable[[], Storage]:
-    def make() -> Storage:
-        from limits.storage import storage_from_string  # noqa: PLC0415
+def _redis_storage(redis_url: str) -> Storage:
+    from limits.storage import storage_from_string  # noqa: PLC0415
 
-        return storage_from_string(
-            redis_url, wrap_exceptions=True, socket_timeout=TIMEOUT, socket_connect_timeout=TIMEOUT
-        )
-
-    return make
+    return storage_from_string(
+        redis_url, wrap_exceptions=True, socket_timeout=TIMEOUT, socket_connect_timeout=TIMEOUT
+    )
 
 
 class ThrottleStorage:
@@ -106,8 +103,12 @@ class ThrottleStorage:
     def __init__(self, redis_url: str = "") -> None:
         self.memory_counts = MemoryCounts()
         self.local = Counters(_memory_storage, self.memory_counts)
-        # Nothing connects yet: a service may start while Redis is down.
-        self.shared = Counters(_redis_storage(redis_url)) if redis_url else self.local
+        self.shared = self.local
+        if redis_url:
+            # Made at start, so that a storage that cannot be made stops the
+            # start; nothing connects yet: a service may start while Redis is down.
+            redis = _redis_storage(redis_url)
+            self.shared = Counters(lambda: redis)
         self._retry_at: float | None = None
         """While the shared storage is down: when to try it again."""
 

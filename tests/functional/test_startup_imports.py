@@ -14,7 +14,7 @@ ON_FIRST_USE = {
     "argon2": "the first password hashed or checked",
     "defusedxml": "the first XML body",
     "email_validator": "the first address checked",
-    "limits": "the first moving window (a login, a signup) or counter in Redis",
+    "limits": "the first moving window (a login, a signup), or the start where Redis counts",
     "oauthlib": "the first OAuth request",
     "pyramid_mailer": "the first mail delivered",
     "smtplib": "the first mail sent over SMTP",
