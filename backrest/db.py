@@ -30,7 +30,11 @@ from sqlalchemy.types import DateTime, TypeDecorator
 from zope.sqlalchemy import mark_changed
 from zope.sqlalchemy.datamanager import join_transaction
 
+from backrest.settings import SQLITE_CACHE_SIZE
+
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from pyramid.config import Configurator
     from pyramid.request import Request
     from sqlalchemy.engine import Connection, Engine
@@ -112,12 +116,18 @@ class PublicIdMixin:
     id: Mapped[str] = mapped_column(String(PUBLIC_ID_LENGTH), primary_key=True, default=new_public_id)
 
 
-def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=15000")
-    cursor.close()
+def _sqlite_tuning(cache_size: int) -> Callable[[Any, Any], None]:
+    """What each new SQLite connection is set to; ``cache_size`` KiB of page cache, its own."""
+
+    def tune(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute(f"PRAGMA cache_size=-{int(cache_size)}")
+        cursor.close()
+
+    return tune
 
 
 def _end_failed_transaction(dbapi_connection: Any, _record: Any) -> None:
@@ -176,7 +186,8 @@ def get_engine(settings: dict[str, Any], prefix: str = "sqlalchemy.") -> Engine:
     """
     engine = engine_from_config(settings, prefix, hide_parameters=True, json_deserializer=orjson.loads)
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _tune_sqlite)
+        cache_size = settings.get("backrest.db.sqlite_cache_size", SQLITE_CACHE_SIZE)
+        event.listen(engine, "connect", _sqlite_tuning(cache_size))
         event.listen(engine, "checkin", _end_failed_transaction)
         event.listen(engine, "checkin", SQLiteStatistics())
         if engine.url.database not in (None, "", ":memory:"):

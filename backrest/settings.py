@@ -97,6 +97,8 @@ class Setting:
     default: Any
 
 
+SQLITE_CACHE_SIZE = 2000
+"""SQLite's own default, in KiB: see ``backrest.db.sqlite_cache_size`` in docs/configuration.rst."""
 FRONTEND = "backrest.urls.frontend"
 MAX_BODY_SIZE = "backrest.max_body_size"
 ENVIRONMENT = "backrest.environment"
@@ -104,6 +106,8 @@ ENVIRONMENT = "backrest.environment"
 SETTINGS: tuple[Setting, ...] = (
     Setting("sqlalchemy.url", str, None),
     Setting("backrest.db.auto_migrate", _as_bool, False),
+    # KiB of SQLite's page cache, in each connection (see backrest.db).
+    Setting("backrest.db.sqlite_cache_size", _as_at_most(1024 * 1024), SQLITE_CACHE_SIZE),
     Setting("backrest.version", str, ""),
     Setting("backrest.site_name", str, "backrest"),
     # "production" refuses to start with a missing, short or example secret (SECRETS).

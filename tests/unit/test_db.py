@@ -17,6 +17,20 @@ def test_sqlite_database_directory_is_created(tmp_path):
     assert path.exists()
 
 
+def _cache_size(settings):
+    engine = get_engine(settings)
+    with engine.connect() as connection:
+        size = connection.execute(text("PRAGMA cache_size")).scalar()
+    engine.dispose()
+    return size
+
+
+def test_each_sqlite_connection_has_the_page_cache_of_the_settings(tmp_path):
+    url = f"sqlite:///{tmp_path / 'backrest.sqlite'}"
+    assert _cache_size({"sqlalchemy.url": url}) == -2000  # KiB: SQLite's own default
+    assert _cache_size({"sqlalchemy.url": url, "backrest.db.sqlite_cache_size": 500}) == -500
+
+
 def test_utc_datetime_refuses_naive_values():
     with pytest.raises(ValueError, match="naive"):
         UTCDateTime().process_bind_param(datetime(2026, 1, 1), None)  # noqa: DTZ001

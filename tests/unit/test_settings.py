@@ -320,3 +320,15 @@ def test_the_secrets_of_development_configurations_are_refused_in_production(dev
 def test_the_deployment_docs_list_every_secret_with_its_variable(secret):
     deployment = (ROOT / "docs" / "deployment.rst").read_text()
     assert f"``{environment_name(secret.name)}`` (``{secret.name}``)" in deployment
+
+
+@pytest.mark.parametrize("size", ["0", "-500", "lots", str(1024 * 1024 + 1)])
+def test_the_sqlite_page_cache_is_a_positive_number_of_kib(size):
+    with pytest.raises(ValueError, match=r"^setting backrest\.db\.sqlite_cache_size: "):
+        resolve({"sqlalchemy.url": URL, "backrest.db.sqlite_cache_size": size}, environ={})
+    assert (
+        resolve({"sqlalchemy.url": URL, "backrest.db.sqlite_cache_size": "500"}, environ={})[
+            "backrest.db.sqlite_cache_size"
+        ]
+        == 500
+    )
