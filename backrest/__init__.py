@@ -52,8 +52,7 @@ def main(global_config: dict[str, Any], **settings: Any) -> Any:
     """The WSGI application for the settings of an ini file's ``[app:main]``."""
     import linecache  # noqa: PLC0415
 
-    from pyramid.config import Configurator  # noqa: PLC0415
-
+    from backrest.configurator import Configurator  # noqa: PLC0415
     from backrest.request import request_class  # noqa: PLC0415
     from backrest.resources import Root  # noqa: PLC0415
     from backrest.settings import resolve  # noqa: PLC0415

@@ -108,6 +108,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("backrest.db.auto_migrate", _as_bool, False),
     # KiB of SQLite's page cache, in each connection (see backrest.db).
     Setting("backrest.db.sqlite_cache_size", _as_at_most(1024 * 1024), SQLITE_CACHE_SIZE),
+    # Pyramid's records of views and routes, for proutes and the debug toolbar.
+    Setting("backrest.introspection", _as_bool, False),
     Setting("backrest.version", str, ""),
     Setting("backrest.site_name", str, "backrest"),
     # "production" refuses to start with a missing, short or example secret (SECRETS).
