@@ -204,16 +204,22 @@ def database_unavailable(exc: DBAPIError) -> bool:
     )
 
 
+def unavailable_reason(exc: DBAPIError) -> str:
+    """Why the database does not answer, in one line: the driver's error and message.
+
+    The driver's message says why (refused, closed); SQLAlchemy's would add
+    the statement and its values.
+    """
+    cause = exc.orig
+    return f"{type(cause).__module__}.{type(cause).__qualname__}: {' '.join(str(cause).split())}"
+
+
 def database_error_view(exc: DBAPIError, request: Request) -> Response:
     """503 while the database does not answer, logged in one line without SQL; other failures are 500s."""
     if not database_unavailable(exc):
         return server_error_view(exc, request)
     request_id = getattr(request, "request_id", None)
-    # The driver's message says why (refused, closed); SQLAlchemy's would add the statement and its values.
-    cause = exc.orig
-    reason = " ".join(str(cause).split())
-    kind = f"{type(cause).__module__}.{type(cause).__qualname__}"
-    log.error("the database does not answer in request %s: %s: %s", request_id, kind, reason)
+    log.error("the database does not answer in request %s: %s", request_id, unavailable_reason(exc))
     return http_error(
         503,
         "request",

@@ -17,8 +17,10 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.exc import DBAPIError
 
 from backrest.db import utcnow
+from backrest.errors import database_unavailable, unavailable_reason
 from backrest.mail.models import OutboxMessage
 
 if TYPE_CHECKING:
@@ -175,7 +177,14 @@ class OutboxWorker:
         while True:
             self._wakeup.wait(IDLE_POLL_SECONDS)
             self._wakeup.clear()
-            try:
-                self.deliver_due()
-            except Exception:
+            self.deliver_round()
+
+    def deliver_round(self) -> None:
+        """Deliver what is due; a failure is logged, and what was not sent waits for the next round."""
+        try:
+            self.deliver_due()
+        except Exception as error:
+            if isinstance(error, DBAPIError) and database_unavailable(error):
+                log.warning("mail waits: the database does not answer: %s", unavailable_reason(error))
+            else:
                 log.exception("mail delivery failed")

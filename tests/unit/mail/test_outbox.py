@@ -4,6 +4,8 @@ from datetime import timedelta
 from email import message_from_bytes, policy
 
 import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.orm import sessionmaker
 
 from backrest.db import utcnow
 from backrest.mail.models import OutboxMessage
@@ -41,8 +43,8 @@ def down_smtp() -> SMTPTransport:
     return SMTPTransport(settings)
 
 
-def worker(transport, retry_delay: int = 30, max_attempts: int = 5) -> OutboxWorker:
-    return OutboxWorker(None, transport, retry_delay=retry_delay, max_attempts=max_attempts)
+def worker(transport, retry_delay: int = 30, max_attempts: int = 5, sessions=None) -> OutboxWorker:
+    return OutboxWorker(sessions, transport, retry_delay=retry_delay, max_attempts=max_attempts)
 
 
 def test_as_message_keeps_every_field():
@@ -138,3 +140,19 @@ def test_any_transport_error_means_try_again(error):
     assert worker(Failing())._attempt(row, utcnow()) == 0
     assert row.attempts == 1
     assert row.last_error.startswith(type(error).__name__)
+
+
+def test_a_database_that_does_not_answer_is_one_warning_and_the_next_round(caplog):
+    nowhere = create_engine(f"postgresql+psycopg://backrest@127.0.0.1:{free_port()}/backrest")
+    worker(FileTransport("unused"), sessions=sessionmaker(bind=nowhere)).deliver_round()
+    [record] = caplog.records
+    assert record.levelname == "WARNING"
+    assert record.getMessage().startswith("mail waits: the database does not answer: psycopg.")
+    assert record.exc_info is None
+
+
+def test_any_other_failure_of_a_round_is_logged_with_its_traceback(caplog):
+    worker(FileTransport("unused")).deliver_round()
+    [record] = caplog.records
+    assert record.levelname == "ERROR"
+    assert record.exc_info is not None
