@@ -45,6 +45,7 @@ INCLUDES = (
     "backrest.oauth",  # OAuth client applications, at /-/applications/
     "backrest.openapi",  # the OpenAPI document of the services above, and /-/docs
     "backrest.discovery",  # the API root lists what the steps above registered
+    "backrest.frontend",  # last: the single-page app takes every path the API does not
 )
 
 

@@ -110,6 +110,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("backrest.db.sqlite_cache_size", _as_at_most(1024 * 1024), SQLITE_CACHE_SIZE),
     # Pyramid's records of views and routes, for proutes and the debug toolbar.
     Setting("backrest.introspection", _as_bool, False),
+    # The reference single-page app (frontend/), served at / from its directory.
+    Setting("backrest.frontend.enabled", _as_bool, False),
+    Setting("backrest.frontend.directory", str, "frontend"),
     Setting("backrest.version", str, ""),
     Setting("backrest.site_name", str, "backrest"),
     # "production" refuses to start with a missing, short or example secret (SECRETS).
