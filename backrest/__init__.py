@@ -60,6 +60,11 @@ def main(global_config: dict[str, Any], **settings: Any) -> Any:
 
     settings = resolve(settings)
     settings["handle_exceptions"] = False
+    # Pyramid's static views would otherwise keep what they found for each
+    # path asked for, missing ones included, for the process's life: memory
+    # any stranger could grow by asking for new names. A file is looked up
+    # on each request instead.
+    settings.setdefault("pyramid.reload_assets", True)
     with Configurator(settings=settings, root_factory=Root) as config:
         for name in INCLUDES:
             config.include(name)

@@ -23,7 +23,7 @@ from backrest.throttle.devices import DeviceCookies, remember_device
 from backrest.throttle.guesses import count_guess
 from backrest.throttle.limiter import Throttle, key_of
 from backrest.throttle.storage import ThrottleStorage
-from backrest.throttle.tween import count_apart
+from backrest.throttle.tween import count_apart, leave_uncounted
 
 if TYPE_CHECKING:
     from pyramid.config import Configurator
@@ -36,6 +36,7 @@ __all__ = [
     "count_apart",
     "count_guess",
     "key_of",
+    "leave_uncounted",
     "remember_device",
     "too_many",
 ]

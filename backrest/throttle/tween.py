@@ -34,6 +34,8 @@ UNCOUNTED_PATHS = frozenset({"/-/heartbeat"})
 """Monitoring polls these: limiting them would make a healthy site look down."""
 COUNTED_APART = "backrest.throttle.counted_apart"
 """The registry's set of paths whose views count their requests against rates of their own."""
+UNCOUNTED = "backrest.throttle.uncounted"
+"""The registry's set of paths that are no caller's request of the API: the single-page app's files."""
 COUNTED = "backrest.throttle.decision"
 """Where a request's decision is kept: pyramid_retry runs a request again on the same environ."""
 
@@ -58,7 +60,10 @@ def anonymous_key(request: Request) -> tuple[str, str] | None:
 
 
 def is_counted(request: Request, apart: Collection[str] = frozenset()) -> bool:
-    """Whether ``request`` counts against the caller's rate (``apart``: paths counted by their views)."""
+    """Whether ``request`` counts against the caller's rate.
+
+    ``apart``: paths counted by their views' own rates, or by none.
+    """
     if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
         return False  # A CORS preflight: the browser's question, not the caller's request.
     path = request.path_info.rstrip("/")
@@ -68,6 +73,11 @@ def is_counted(request: Request, apart: Collection[str] = frozenset()) -> bool:
 def count_apart(config: Configurator, path: str) -> None:
     """Have requests to ``path`` counted by its view's own rates instead of the caller's."""
     config.registry.setdefault(COUNTED_APART, set()).add(path.rstrip("/"))
+
+
+def leave_uncounted(config: Configurator, path: str) -> None:
+    """Count no request to ``path``: what it serves is no caller's use of the API."""
+    config.registry.setdefault(UNCOUNTED, set()).add(path.rstrip("/"))
 
 
 def collection_of(path: str, collections: Collection[str]) -> str | None:
@@ -141,5 +151,5 @@ def throttle_tween_factory(
     rates = RequestRates(registry.settings, collections)
     if not rates:
         return handler
-    apart = frozenset(registry.get(COUNTED_APART, ()))
+    apart = frozenset(registry.get(COUNTED_APART, ())) | frozenset(registry.get(UNCOUNTED, ()))
     return ThrottleTween(handler, registry["throttle"], rates, collections, apart)

@@ -71,3 +71,30 @@ def test_a_directory_without_the_apps_page_stops_the_start(settings, tmp_path):
     empty = {"backrest.frontend.enabled": "true", "backrest.frontend.directory": str(tmp_path)}
     with pytest.raises(ValueError, match=r"has no index\.html"):
         main({}, **settings, **empty)
+
+
+def test_the_apps_files_are_not_counted_against_the_callers_rate(app_with):
+    limited = TestApp(
+        app_with(
+            **{
+                "backrest.frontend.enabled": "true",
+                "backrest.frontend.directory": str(FRONTEND),
+                "backrest.throttle.anon": "3/day",
+            }
+        ),
+        extra_environ={"REMOTE_ADDR": "192.0.2.1"},
+    )
+    for _ in range(5):
+        for name in ("api.js", "app.js", "app.css", "favicon.svg"):
+            assert "X-RateLimit-Remaining" not in limited.get(f"/{name}").headers
+    assert limited.get("/").headers["X-RateLimit-Remaining"] == "2"
+
+
+def test_a_file_is_looked_up_at_each_request(app_with, tmp_path):
+    (tmp_path / "index.html").write_text("<!doctype html><title>app</title>")
+    served = TestApp(
+        app_with(**{"backrest.frontend.enabled": "true", "backrest.frontend.directory": str(tmp_path)})
+    )
+    served.get("/later.js", status=404)
+    (tmp_path / "later.js").write_text("export const later = true;")
+    assert served.get("/later.js").text == "export const later = true;"

@@ -1,6 +1,7 @@
 """``/-/openapi.json`` describes every registered service; ``/-/docs`` shows it without any CDN."""
 
 import base64
+import gc
 import hashlib
 import re
 from html.parser import HTMLParser
@@ -9,6 +10,7 @@ from urllib.parse import urljoin
 import pytest
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
 from openapi_spec_validator import validate
+from pyramid.static import static_view
 from sqlalchemy import update
 
 from backrest.accounts.models import User
@@ -1012,3 +1014,11 @@ def test_the_document_is_built_when_first_asked_for_and_kept(app_with):
     kept = other.registry[REGISTRY_KEY]
     assert client.get("/-/openapi.json").json == first
     assert other.registry[REGISTRY_KEY] is kept
+
+
+def test_the_docs_assets_keep_nothing_of_the_paths_asked_for(app, browser):
+    for number in range(20):
+        browser.get(f"/-/docs/static/nothing-{number}.js", status=404)
+    kept = [view.filemap for view in gc.get_objects() if isinstance(view, static_view)]
+    assert kept
+    assert all(not filemap for filemap in kept)
