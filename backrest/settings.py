@@ -146,15 +146,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("backrest.files.content_types", _as_list, []),
     Setting("backrest.files.x_accel_redirect", str, ""),
     Setting("backrest.files.gc_grace", int, 3600),
-    # Frontend links put in mails; never derived from the request's Host.
+    # Frontend links put in mails; never derived from the request's Host. The
+    # tokens are in the fragment, which browsers never send: no server's log sees them.
     Setting(FRONTEND, str, "http://localhost:3000"),
     Setting("backrest.urls.reset_request", str, "{frontend}/reset"),
-    Setting("backrest.urls.reset", str, "{frontend}/reset/{token}"),
-    Setting("backrest.urls.confirm", str, "{frontend}/confirm/{token}"),
-    Setting("backrest.urls.email_confirm", str, "{frontend}/email/{token}"),
-    Setting("backrest.urls.email_cancel", str, "{frontend}/email/cancel/{token}"),
+    Setting("backrest.urls.reset", str, "{frontend}/reset#token={token}"),
+    Setting("backrest.urls.confirm", str, "{frontend}/confirm#token={token}"),
+    Setting("backrest.urls.email_confirm", str, "{frontend}/email/confirm#token={token}"),
+    Setting("backrest.urls.email_cancel", str, "{frontend}/email/cancel#token={token}"),
     Setting("backrest.urls.change_password", str, "{frontend}/account/password"),
-    Setting("backrest.urls.team_invitation", str, "{frontend}/teams/invitations/{token}"),
+    Setting("backrest.urls.team_invitation", str, "{frontend}/teams/invitation#token={token}"),
     # Sessions.
     Setting("backrest.session.cookie_name", str, "backrest_session"),
     Setting("backrest.session.cookie_domain", str, ""),

@@ -1,25 +1,131 @@
 /**
- * The reference single-page app's entry point: one API client for every
- * screen, and the caller's state shown in the page's header.
+ * The reference single-page app's shell: one API client, who is signed in,
+ * the navigation, and each screen of `screens/` drawn in `<main>` when its
+ * path is opened.
  */
 
 import { ApiError, createApi } from "./api.js";
+import { h } from "./dom.js";
+import { createRouter } from "./router.js";
+import { clearMessages, notify, onClick, report } from "./ui.js";
+import { routes as accountRoutes } from "./screens/account.js";
+import { routes as documentRoutes } from "./screens/documents.js";
+import { routes as fileRoutes } from "./screens/files.js";
+import { routes as keyRoutes } from "./screens/keys.js";
+import { routes as teamRoutes } from "./screens/teams.js";
 
-export const api = createApi();
-
+/** The API's origin from the page's `backrest-api-root`: empty for the page's own (docs/frontend.rst). */
+const apiRoot = document.querySelector('meta[name="backrest-api-root"]')?.content.replace(/\/+$/, "") ?? "";
+const api = createApi({ baseUrl: apiRoot });
+const main = document.getElementById("app");
 const who = document.getElementById("who");
-const status = document.getElementById("status");
+const nav = document.getElementById("nav");
 
-/** Say who is signed in, from `GET /-/login` (which also gives the CSRF token). */
-async function showCaller() {
-  try {
-    const caller = await api.loginStatus();
-    who.textContent = caller.authenticated ? `Signed in as ${caller.email}` : "Not signed in";
-  } catch (error) {
-    if (!(error instanceof ApiError)) throw error;
-    status.textContent = error.offline ? "The server cannot be reached." : error.message;
-    status.classList.add("error");
+/** Who is signed in: `GET /-/login` at start and after every change of session. */
+const session = {
+  /** @type {{authenticated: boolean, email?: string, firstname?: string, email_verified?: boolean, id?: string}} */
+  caller: { authenticated: false },
+  async refresh() {
+    this.caller = await api.loginStatus();
+    drawHeader();
+    return this.caller;
+  },
+  /** Forget the session without asking the server (after logout, or when the account was deleted). */
+  forget() {
+    this.caller = { authenticated: false };
+    drawHeader();
+  },
+};
+
+function drawHeader() {
+  const { caller } = session;
+  who.textContent = caller.authenticated ? `Signed in as ${caller.email}` : "Not signed in";
+  const links = caller.authenticated
+    ? [
+        ["/documents", "Documents"],
+        ["/files", "Files"],
+        ["/teams", "Teams"],
+        ["/keys", "API keys"],
+        ["/account", "Account"],
+      ]
+    : [
+        ["/login", "Log in"],
+        ["/signup", "Sign up"],
+      ];
+  const items = links.map(([href, label]) => h("li", {}, h("a", { href }, label)));
+  if (caller.authenticated) items.push(h("li", {}, onClick(h("button", { type: "button", class: "secondary" }, "Log out"), logout)));
+  nav.replaceChildren(h("ul", {}, items));
+  const here = window.location.pathname;
+  for (const link of nav.querySelectorAll("a")) {
+    if (here === link.pathname || here.startsWith(`${link.pathname}/`)) link.setAttribute("aria-current", "page");
   }
 }
 
-showCaller();
+async function logout() {
+  await api.logout();
+  session.forget();
+  await router.navigate("/login");
+  notify("You are logged out.");
+}
+
+async function home() {
+  await router.navigate(session.caller.authenticated ? "/documents" : "/login", { replace: true });
+  return null;
+}
+
+function notFound() {
+  return h(
+    "section",
+    {},
+    h("h1", {}, "Not found"),
+    h("p", {}, "There is nothing at this address. ", h("a", { href: "/" }, "Go to the start page.")),
+  );
+}
+
+const router = createRouter(
+  [{ path: "/", screen: home }, ...accountRoutes, ...documentRoutes, ...fileRoutes, ...keyRoutes, ...teamRoutes],
+  show,
+);
+
+/** The screen drawn last: an older one that finishes loading later is dropped. */
+let drawing = 0;
+
+async function show(route, params, url) {
+  const ticket = ++drawing;
+  clearMessages();
+  drawHeader();
+  if (route?.signedIn && !session.caller.authenticated) {
+    const next = url.pathname + url.search;
+    await router.navigate(`/login?next=${encodeURIComponent(next)}`, { replace: true });
+    return;
+  }
+  main.setAttribute("aria-busy", "true");
+  let content;
+  try {
+    content = route ? await route.screen({ api, session, params, url, query: url.searchParams, navigate: router.navigate }) : notFound();
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    if (error.status === 401 && !error.reauthenticationRequired) {
+      session.forget();
+      await router.navigate(`/login?next=${encodeURIComponent(url.pathname + url.search)}`, { replace: true });
+      return;
+    }
+    content = error.status === 404 ? notFound() : h("section", {}, h("h1", {}, "This page could not be shown"));
+    if (error.status !== 404) report(error);
+  }
+  if (ticket !== drawing || content === null) return;
+  main.removeAttribute("aria-busy");
+  main.replaceChildren(content);
+  const heading = main.querySelector("h1");
+  document.title = heading ? `${heading.textContent} · backrest` : "backrest";
+  // A screen reader hears the new screen's title; the keyboard starts from it.
+  heading?.setAttribute("tabindex", "-1");
+  (main.querySelector("[autofocus]") ?? heading ?? main).focus();
+}
+
+try {
+  await session.refresh();
+} catch (error) {
+  report(error);
+}
+await router.render();

@@ -29,8 +29,8 @@ class Mail:
 
     @property
     def token(self) -> str:
-        """The token at the end of the mail's first link."""
-        return self.links[0].rstrip("/").rsplit("/", 1)[1]
+        """The token at the end of the mail's first link (``/confirm#token=...`` or ``/confirm/...``)."""
+        return re.split(r"[/#=]", self.links[0].rstrip("/"))[-1]
 
 
 def parse(path: Path) -> Mail:

@@ -323,6 +323,10 @@ def nginx_binary() -> str | None:
     return str(NGINX) if NGINX.exists() else None
 
 
+NGINX_MIME_TYPES = "/etc/nginx/mime.types"
+"""The types of files by their names, which the package's own nginx.conf includes as well."""
+
+
 def _nginx_main_config(directory: Path, http: str) -> str:
     """A main config around ``http`` that keeps everything nginx writes in ``directory``.
 
@@ -341,7 +345,7 @@ def _nginx_main_config(directory: Path, http: str) -> str:
         f"pid {directory / 'nginx.pid'};\nerror_log {directory / 'error.log'} notice;\n"
         "events {\n    worker_connections 256;\n}\n"
         f"http {{\n{temporary}    access_log {directory / 'access.log'};\n"
-        f"    default_type application/octet-stream;\n\n{http}\n}}\n"
+        f"    include {NGINX_MIME_TYPES};\n    default_type application/octet-stream;\n\n{http}\n}}\n"
     )
 
 
@@ -450,6 +454,7 @@ def nginx_site_config(
             "NGINX_BACKREST_BLOBS": f"{blobs}/",
             "NGINX_MAX_BODY_SIZE": str(DEFAULT_MAX_BODY_SIZE),
             "NGINX_FILE_COLLECTIONS": "files",
+            "NGINX_FRONTEND_ROOT": str(ROOT / "frontend"),
             "NGINX_LOG_DIR": str(logs),
         }
     )

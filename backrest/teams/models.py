@@ -104,6 +104,10 @@ class Team(Content):
             wanted = set(data["permissions"])
             kept = [grant for grant in self.grants if grant.permission in wanted]
             added = sorted(wanted - set(self.permissions))
+            if added or len(kept) != len(self.grants):
+                # The grants are rows of their own: without a change to the
+                # team's row, its version and ETag would stay as they were.
+                self.modified = utcnow()
             self.grants = kept + [TeamGrant(permission=permission) for permission in added]
 
     def has_member(self, user_id: str) -> bool:

@@ -31,14 +31,14 @@ def test_email_change_answers_success(logged_in, mailbox):
 def test_email_change_mails_a_confirmation_link_to_the_new_address(logged_in, mailbox):
     ask(logged_in, status=200)
     mail = mailbox.last_to(NEW)
-    assert mail.links[0].startswith("https://app.example/email/")
+    assert mail.links[0].startswith("https://app.example/email/confirm#token=")
 
 
 def test_email_change_mails_a_notice_with_a_cancel_link_to_the_old_address(logged_in, mailbox):
     ask(logged_in, status=200)
     notice = mailbox.last_to("ada@example.com")
     assert NEW in notice.body
-    assert notice.links[0].startswith("https://app.example/email/cancel/")
+    assert notice.links[0].startswith("https://app.example/email/cancel#token=")
 
 
 def test_email_change_notice_names_time_address_and_user_agent(logged_in, mailbox):
@@ -54,7 +54,7 @@ def test_nothing_changes_before_confirmation(logged_in, mailbox):
 
 def test_email_change_path_without_trailing_slash_is_accepted(logged_in, mailbox):
     logged_in.put_json("/-/email", {"email": NEW, "password": PASSWORD}, status=200)
-    assert mailbox.last_to(NEW).links[0].startswith("https://app.example/email/")
+    assert mailbox.last_to(NEW).links[0].startswith("https://app.example/email/confirm#token=")
 
 
 def test_email_change_needs_the_password(logged_in, mailbox):

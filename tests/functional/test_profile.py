@@ -119,7 +119,7 @@ def test_delete_writes_the_audit_log(logged_in, dbsession):
 def test_delete_frees_the_address_for_a_new_signup(logged_in, mailbox):
     logged_in.delete("/-/userprofile", status=204)
     logged_in.post_json("/-/signup", {"email": "ada@example.com", "password": PASSWORD}, status=201)
-    assert mailbox.last_to("ada@example.com").links[0].startswith("https://app.example/confirm/")
+    assert mailbox.last_to("ada@example.com").links[0].startswith("https://app.example/confirm#token=")
 
 
 def test_delete_needs_a_recent_password_check(logged_in, backdate_sessions):

@@ -95,7 +95,7 @@ def test_reset_request_mails_a_link_to_the_frontend(browser, signup, mailbox):
     ask(browser, status=200)
     [mail] = mailbox.new()
     assert mail.to == "ada@example.com"
-    assert mail.links[0].startswith("https://app.example/reset/")
+    assert mail.links[0].startswith("https://app.example/reset#token=")
 
 
 def test_reset_request_finds_the_address_whatever_its_case(browser, signup, mailbox):

@@ -28,7 +28,7 @@ def test_signup_mails_a_confirmation_link_to_the_frontend(browser, mailbox):
     browser.post_json("/-/signup", NEW, status=201)
     [mail] = mailbox.new()
     assert mail.to == "ada@example.com"
-    assert mail.links[0].startswith("https://app.example/confirm/")
+    assert mail.links[0].startswith("https://app.example/confirm#token=")
 
 
 def test_signup_creates_an_unconfirmed_account_with_its_names(browser, mailbox):

@@ -136,8 +136,9 @@ CHROMIUM_FLAGS = (
 )
 
 
-@pytest.fixture
-def chromium(tmp_path: Path) -> Iterator[webdriver.Chrome]:
+@contextlib.contextmanager
+def chromium_browser(profile: Path) -> Iterator[webdriver.Chrome]:
+    """A headless Chromium with its own profile (cookies, storage), logging its page's console."""
     binary = shutil.which("chromium")
     driver_binary = shutil.which("chromedriver")
     if binary is None or driver_binary is None:
@@ -146,7 +147,8 @@ def chromium(tmp_path: Path) -> Iterator[webdriver.Chrome]:
     options.binary_location = binary
     for flag in CHROMIUM_FLAGS:
         options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={tmp_path / 'profile'}")
+    options.add_argument(f"--user-data-dir={profile}")
+    options.add_argument("--window-size=1280,900")
     # The page's console, to say what went wrong when a test fails.
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(options=options, service=DriverService(driver_binary))
@@ -154,3 +156,25 @@ def chromium(tmp_path: Path) -> Iterator[webdriver.Chrome]:
         yield driver
     finally:
         driver.quit()
+
+
+@pytest.fixture
+def chromium(tmp_path: Path) -> Iterator[webdriver.Chrome]:
+    with chromium_browser(tmp_path / "profile") as driver:
+        yield driver
+
+
+@pytest.fixture
+def another_chromium(tmp_path: Path) -> Iterator[webdriver.Chrome]:
+    """A second browser, with cookies of its own: another person, or the same one elsewhere."""
+    with chromium_browser(tmp_path / "another-profile") as driver:
+        yield driver
+
+
+@pytest.fixture
+def spa(chromium: webdriver.Chrome, tmp_path: Path, clean_database: str) -> Iterator[Any]:
+    """The reference single-page app in Chromium, on a ``pserve`` of its own (see ``spa.py``)."""
+    from tests.integration.spa import App, spa_server  # noqa: PLC0415 - spa needs test_server, which needs this module
+
+    with spa_server(tmp_path, clean_database) as server:
+        yield App(chromium, server)

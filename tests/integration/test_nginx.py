@@ -635,6 +635,36 @@ def test_links_name_the_configured_host(site):
     assert all(item["__meta__"]["url"].startswith(site.url("/-/documents/")) for item in page["results"])
 
 
+def test_the_app_is_served_by_nginx_and_the_api_by_backrest(site):
+    app = (ROOT / "frontend" / "index.html").read_bytes()
+    for path in ("/", "/documents/abc?page=2", "/confirm"):
+        reply = site.client.get(path, **{"X-Request-Id": "nginx-app"})
+        assert reply.status == 200, path
+        assert reply.body == app
+        assert reply.headers["Content-Type"].startswith("text/html")
+        assert reply.headers["Cache-Control"] == "no-cache"
+        policy = reply.headers["Content-Security-Policy"]
+        assert "default-src 'self'" in policy
+        assert "unsafe-inline" not in policy
+        assert reply.headers["X-Frame-Options"] == "DENY"
+        assert reply.headers["Strict-Transport-Security"].startswith("max-age=")
+    assert site.backrest_log("nginx-app") == []
+
+    script = site.client.get("/app.js")
+    assert script.status == 200
+    assert script.headers["Content-Type"] == "application/javascript"
+    assert script.body == (ROOT / "frontend" / "app.js").read_bytes()
+    assert site.client.get("/app.js", **{"If-None-Match": script.headers["ETag"]}).status == 304
+    for missing in ("/missing.js", "/screens/missing.js", "/../development.ini"):
+        assert site.client.get(missing).status in {400, 404}, missing
+
+    # The API, OAuth2's metadata and the password managers' link are backrest's.
+    assert site.client.get("/-/").json["collections"]["documents"]["url"] == site.url("/-/documents/")
+    assert site.client.get("/.well-known/oauth-authorization-server").json["issuer"]
+    assert site.client.get("/.well-known/change-password").status == 302
+    assert site.client.get("/-/nothing-here").json["status"] == "error"
+
+
 # The template's values
 
 

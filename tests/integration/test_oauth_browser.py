@@ -55,18 +55,23 @@ def insecure_transport(monkeypatch) -> None:
 # The parties.
 
 
+def promote(database_url: str, email: str) -> None:
+    """Make the account of ``email`` an admin, in the database (no endpoint does)."""
+    engine = create_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(update(User).where(User.email == email).values(is_admin=True))
+    finally:
+        engine.dispose()
+
+
 def make_admin(server: Server, database_url: str) -> Client:
     """root@example.com, confirmed, made an admin in the database, logged in with its CSRF token."""
     admin = server.client()
     assert signup(admin, ADMIN).status == 201
     token = server.wait_for_mail(ADMIN, "Confirm your email address").token
     assert admin.post(f"/-/confirm/{token}").status == 200
-    engine = create_engine(database_url)
-    try:
-        with engine.begin() as connection:
-            connection.execute(update(User).where(User.email == ADMIN).values(is_admin=True))
-    finally:
-        engine.dispose()
+    promote(database_url, ADMIN)
     assert admin.put("/-/login", {"login": ADMIN, "password": PASSWORD}).status == 200
     admin.csrf_token = admin.get("/-/login").json["csrf_token"]
     return admin

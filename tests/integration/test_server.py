@@ -133,9 +133,14 @@ class Server:
 
 
 @contextlib.contextmanager
-def running_server(directory: Path, database_url: str, **settings: str) -> Iterator[Server]:
-    """``pserve`` on a free port with the ini above; ``settings`` add to or change ``[app:main]``."""
-    port = free_port()
+def running_server(
+    directory: Path, database_url: str, port: int | None = None, **settings: str
+) -> Iterator[Server]:
+    """``pserve`` on ``port`` (by default a free one) with the ini above.
+
+    ``settings`` add to or change its ``[app:main]``.
+    """
+    port = port or free_port()
     mail_directory = directory / "mail"
     ini = directory / "server.ini"
     settings = {
@@ -186,7 +191,7 @@ def signup_and_confirm(server: Server, client: Client) -> str:
     mail = server.wait_for_mail("ada@example.com", "Confirm your email address")
     assert time.monotonic() - signed_up < MAIL_DELAY
     [link] = mail.links
-    assert link.startswith("https://app.example/confirm/")
+    assert link.startswith("https://app.example/confirm#token=")
     assert client.post(f"/-/confirm/{mail.token}").status == 200
     return mail.token
 

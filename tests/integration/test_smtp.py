@@ -24,7 +24,7 @@ from tests.servers import free_port
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-CONFIRM_LINK = re.compile(r"https://app\.example/confirm/([A-Za-z0-9_-]+)")
+CONFIRM_LINK = re.compile(r"https://app\.example/confirm#token=([A-Za-z0-9_-]+)")
 
 
 @pytest.fixture

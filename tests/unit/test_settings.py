@@ -138,8 +138,8 @@ def test_unparsable_value_names_the_setting(name, value):
 def test_frontend_urls_are_expanded():
     resolved = resolve({"sqlalchemy.url": URL, "backrest.urls.frontend": "https://app.example/"}, environ={})
     assert resolved["backrest.urls.frontend"] == "https://app.example/"
-    assert resolved["backrest.urls.reset"] == "https://app.example/reset/{token}"
-    assert resolved["backrest.urls.confirm"] == "https://app.example/confirm/{token}"
+    assert resolved["backrest.urls.reset"] == "https://app.example/reset#token={token}"
+    assert resolved["backrest.urls.confirm"] == "https://app.example/confirm#token={token}"
     assert resolved["backrest.urls.change_password"] == "https://app.example/account/password"
 
 

@@ -160,7 +160,7 @@ def test_an_invitation_mails_a_single_use_link_kept_only_as_a_hash(logged_in, ma
     assert "'Handbook'" in mail.body
     assert "ada@example.com" in mail.body
     [link] = mail.links
-    assert link == f"https://app.example/teams/invitations/{mail.token}"
+    assert link == f"https://app.example/teams/invitation#token={mail.token}"
     assert len(mail.token) >= 43  # 256 bits, URL-safe base64
     [row] = dbsession.scalars(select(TeamInvitation))
     assert row.token_hash == hashlib.sha256(mail.token.encode()).hexdigest()
@@ -354,6 +354,21 @@ def test_only_admins_grant_permissions(logged_in, admin):
     assert response["permissions"] == ["documents.view", "files.view"]
     # Sending the team back as it is changes nothing, and needs no admin.
     logged_in.put_json(url_of(made), {"permissions": [], "name": "Editors"}, status=200)
+
+
+def test_a_change_of_permissions_alone_is_a_new_version(logged_in, admin):
+    made = team(logged_in)
+    before = admin.get(url_of(made))
+    after = admin.put_json(
+        url_of(made), {"permissions": ["documents.view"]}, headers={"If-Match": before.headers["ETag"]}
+    )
+    assert after.json["__meta__"]["version"] == before.json["__meta__"]["version"] + 1
+    assert after.headers["ETag"] != before.headers["ETag"]
+    response = logged_in.get(url_of(made), headers={"If-None-Match": before.headers["ETag"]}, status=200)
+    assert response.json["permissions"] == ["documents.view"]
+    # The same permissions again are no change.
+    same = admin.put_json(url_of(made), {"permissions": ["documents.view"]})
+    assert same.headers["ETag"] == after.headers["ETag"]
 
 
 def test_unknown_permissions_are_refused(admin):

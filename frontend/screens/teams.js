@@ -1,0 +1,172 @@
+/**
+ * Teams: the list of the caller's teams and the form that makes one
+ * (`/teams`), one team's page (`/teams/:id`, in `teams-page.js`), and the
+ * page of an invitation mail's link (`/teams/invitation#token=...`).
+ *
+ * The invitation's token comes in the URL's fragment, which no browser sends
+ * to a server. The page takes it out of the address bar and the history at
+ * once and keeps it in this tab's `sessionStorage` under
+ * {@link INVITATION_KEY}, so that a person who must log in first comes back
+ * to it (`/login?next=/teams/invitation`) without the token ever being in a URL.
+ */
+
+import { field, h } from "../dom.js";
+import { readForm } from "../forms.js";
+import { notify, onSubmit } from "../ui.js";
+import { aboutUnconfirmedAddress, unconfirmedNotice } from "./keys.js";
+import { teamPage } from "./teams-page.js";
+
+/** Where this tab keeps an invitation's token until it is accepted. */
+export const INVITATION_KEY = "backrest.teamInvitationToken";
+
+const teamUrl = (team) => `/teams/${encodeURIComponent(team.__meta__.id)}`;
+
+function pager(page, query) {
+  const link = (number, label) => {
+    const next = new URLSearchParams(query);
+    next.set("page", String(number));
+    return h("a", { href: `/teams?${next}` }, label);
+  };
+  const number = Number(query.get("page") ?? "1");
+  if (!page.previous && !page.next) return null;
+  return h(
+    "nav",
+    { class: "actions", "aria-label": "Pages" },
+    page.previous && link(number - 1, "Previous page"),
+    h("span", {}, `Page ${number}`),
+    page.next && link(number + 1, "Next page"),
+  );
+}
+
+function teamTable(teams, caller) {
+  const role = (team) => {
+    if (team.__meta__.permissions.includes("edit")) return "Manager";
+    return team.members.some((member) => member.id === caller.id) ? "Member" : "Viewer";
+  };
+  return h(
+    "table",
+    {},
+    h("thead", {}, h("tr", {}, ["Name", "Description", "Members", "Your role"].map((name) => h("th", { scope: "col" }, name)))),
+    h(
+      "tbody",
+      {},
+      teams.map((team) =>
+        h(
+          "tr",
+          {},
+          h("td", {}, h("a", { href: teamUrl(team) }, team.name)),
+          h("td", {}, team.description),
+          h("td", {}, String(team.members.length)),
+          h("td", {}, role(team)),
+        ),
+      ),
+    ),
+  );
+}
+
+async function teams({ api, session, query, navigate }) {
+  const page = Number(query.get("page") ?? "1");
+  const listed = await api.get(Number.isInteger(page) && page > 1 ? `/-/teams/?page=${page}` : "/-/teams/");
+  const name = h("input", { name: "name", required: true, maxlength: 100, autocomplete: "off" });
+  const description = h("textarea", { name: "description", maxlength: 10000 });
+  const form = h(
+    "form",
+    {},
+    field("Team name", name),
+    field("Description", description),
+    h("div", { class: "actions" }, h("button", { type: "submit" }, "Create team")),
+  );
+  onSubmit(form, async () => {
+    let made;
+    try {
+      made = await api.post("/-/teams/", readForm(form));
+    } catch (error) {
+      throw aboutUnconfirmedAddress(error);
+    }
+    await navigate(teamUrl(made));
+    notify(`The team ${made.name} is made. Invite its members here.`);
+  });
+  return h(
+    "section",
+    {},
+    h("h1", {}, "Teams"),
+    h("p", {}, "The members of a team see what is shared with it. Whoever makes a team manages it."),
+    listed.count === 0
+      ? h("p", { class: "muted" }, "You are in no team yet. Make one below, or accept an invitation from a mail.")
+      : [teamTable(listed.results, session.caller), pager(listed, query)],
+    h("h2", {}, "Make a team"),
+    unconfirmedNotice(session.caller, "make or join a team"),
+    form,
+  );
+}
+
+/** The invitation's token: from the link's fragment (then dropped from the URL and the history), or kept from before. */
+function invitationToken() {
+  const token = new URLSearchParams(window.location.hash.slice(1)).get("token");
+  if (window.location.hash) {
+    window.history.replaceState(window.history.state, "", window.location.pathname + window.location.search);
+  }
+  if (token) sessionStorage.setItem(INVITATION_KEY, token);
+  return token ?? sessionStorage.getItem(INVITATION_KEY);
+}
+
+function invitation({ api, session, navigate }) {
+  const token = invitationToken();
+  if (!token) {
+    return h(
+      "section",
+      {},
+      h("h1", {}, "This invitation link is incomplete"),
+      h("p", {}, "Open the link from the invitation mail as it is."),
+    );
+  }
+  const { caller } = session;
+  if (!caller.authenticated) {
+    return h(
+      "section",
+      {},
+      h("h1", {}, "Join a team"),
+      h("p", {}, "You are invited to join a team. Log in with the account of the address the invitation was sent to, then accept it."),
+      h(
+        "div",
+        { class: "actions" },
+        h("a", { class: "button", href: `/login?next=${encodeURIComponent("/teams/invitation")}` }, "Log in to accept"),
+        h("a", { class: "button secondary", href: "/signup" }, "Sign up"),
+      ),
+      h("p", { class: "hint" }, "New here? Sign up with that address and confirm it, then open the invitation link from the mail again."),
+    );
+  }
+  const form = h(
+    "form",
+    {},
+    h("div", { class: "actions" }, h("button", { type: "submit" }, "Join team"), h("a", { href: "/teams" }, "Not now")),
+  );
+  onSubmit(form, async () => {
+    let joined;
+    try {
+      joined = await api.post("/-/teams/invitations/", { token });
+    } catch (error) {
+      if (error.status === 400) sessionStorage.removeItem(INVITATION_KEY);
+      throw aboutUnconfirmedAddress(error);
+    }
+    sessionStorage.removeItem(INVITATION_KEY);
+    await navigate(teamUrl(joined));
+    notify(`You joined the team ${joined.name}.`);
+  });
+  return h(
+    "section",
+    {},
+    h("h1", {}, "Join a team"),
+    h("p", {}, `You are invited to join a team. Join it as ${caller.email}?`),
+    unconfirmedNotice(caller, "join a team"),
+    form,
+  );
+}
+
+/** @type {import("../router.js").Route[]} */
+export const routes = [
+  { path: "/teams", screen: teams, signedIn: true },
+  // Before `/teams/:id`, which would take "invitation" for an id.
+  { path: "/teams/invitation", screen: invitation },
+  { path: "/teams/:id", screen: teamPage, signedIn: true },
+];
