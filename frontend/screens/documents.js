@@ -10,11 +10,11 @@ import { ApiError } from "../api.js";
 import { choice, field, h, when } from "../dom.js";
 import { readForm } from "../forms.js";
 import { actionButton, notify, onSubmit, report } from "../ui.js";
+import { PAGE_SIZE, pager } from "../pages.js";
 import { documentScreen, newDocumentScreen } from "./documents-detail.js";
 import { STATUSES, statusLabel } from "./documents-fields.js";
 
 /** Documents on a page: asked for, so that the number of pages is known. */
-const PAGE_SIZE = 20;
 
 /** The orders a person may choose, as `ordering` values; the API's default is newest first. */
 const ORDERINGS = [
@@ -37,14 +37,6 @@ function listUrl(query) {
     if (query.get(name)) params.set(name, query.get(name));
   }
   return `/-/documents/?${params}`;
-}
-
-/** The app's address of a page the API links to (its `next` or `previous`). @param {string} apiUrl */
-function pageAddress(apiUrl) {
-  const params = new URL(apiUrl).searchParams;
-  params.delete("page_size");
-  const query = params.toString();
-  return query ? `/documents?${query}` : "/documents";
 }
 
 /** The controls of the view: search, status, order; applying them opens the first page. */
@@ -77,8 +69,6 @@ function results(page, query) {
     if (filtered) return [h("p", {}, "No documents match.")];
     return [h("p", {}, "No documents yet. ", h("a", { href: "/documents/new" }, "Write the first one"), ".")];
   }
-  const number = Number(query.get("page")) || 1;
-  const pages = Math.max(1, Math.ceil(page.count / PAGE_SIZE));
   const table = h(
     "table",
     {},
@@ -98,14 +88,7 @@ function results(page, query) {
       ),
     ),
   );
-  const pagination = h(
-    "nav",
-    { "aria-label": "Pages", class: "actions" },
-    page.previous && h("a", { href: pageAddress(page.previous), rel: "prev" }, "Previous"),
-    h("span", {}, `Page ${number} of ${pages}`),
-    page.next && h("a", { href: pageAddress(page.next), rel: "next" }, "Next"),
-  );
-  return [table, pagination];
+  return [table, pager("/documents", query, page)];
 }
 
 /** `/documents`: the list, as its address asks. @param {object} ctx */

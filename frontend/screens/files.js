@@ -4,11 +4,10 @@
  */
 
 import { field, h, size, when } from "../dom.js";
+import { PAGE_SIZE, pageNumber, pager } from "../pages.js";
 import { onSubmit, report } from "../ui.js";
 import { fileScreen } from "./files-detail.js";
 import { uploadArea } from "./files-upload.js";
-
-const PAGE_SIZE = 20;
 
 /** The orders a person can choose, by the API's `ordering` value; "" is the API's own: newest first. */
 const ORDERINGS = new Map([
@@ -21,22 +20,26 @@ const ORDERINGS = new Map([
 
 /** The view the URL asks for: `?search=...&ordering=...&page=2`, invalid values dropped. */
 function viewOf(query) {
-  const page = Number.parseInt(query.get("page") ?? "", 10);
   const ordering = query.get("ordering") ?? "";
   return {
     search: (query.get("search") ?? "").trim(),
     ordering: ORDERINGS.has(ordering) ? ordering : "",
-    page: page > 0 ? page : 1,
+    page: pageNumber(query),
   };
 }
 
-/** The app's path of a view, without the parameters that have their default value. */
-function pathOf({ search, ordering, page }) {
+/** The query of a view's address, without the parameters that have their default value. */
+function paramsOf({ search, ordering, page }) {
   const params = new URLSearchParams();
   if (search) params.set("search", search);
   if (ordering) params.set("ordering", ordering);
   if (page > 1) params.set("page", String(page));
-  const query = params.toString();
+  return params;
+}
+
+/** The app's path of a view. */
+function pathOf(view) {
+  const query = paramsOf(view).toString();
   return query ? `/files?${query}` : "/files";
 }
 
@@ -95,21 +98,12 @@ function results(page, view) {
     return h("div", {}, h("p", {}, view.search ? `No file matches ${quoted}.` : "No files yet: upload some above."));
   }
   const counted = `${count} file${count === 1 ? "" : "s"}`;
-  const pages = Math.ceil(count / PAGE_SIZE);
-  const link = (number, label) => h("a", { href: pathOf({ ...view, page: number }) }, label);
   return h(
     "div",
     {},
     h("p", {}, view.search ? `${counted} ${count === 1 ? "matches" : "match"} ${quoted}.` : `${counted}.`),
     table(page.results),
-    pages > 1 &&
-      h(
-        "nav",
-        { "aria-label": "Pages", class: "actions" },
-        page.previous && link(view.page - 1, "Previous page"),
-        h("span", {}, `Page ${view.page} of ${pages}`),
-        page.next && link(view.page + 1, "Next page"),
-      ),
+    pager("/files", paramsOf(view), page),
   );
 }
 

@@ -12,6 +12,7 @@
 
 import { field, h } from "../dom.js";
 import { readForm } from "../forms.js";
+import { PAGE_SIZE, pageNumber, pager } from "../pages.js";
 import { notify, onSubmit } from "../ui.js";
 import { aboutUnconfirmedAddress, unconfirmedNotice } from "./keys.js";
 import { teamPage } from "./teams-page.js";
@@ -20,23 +21,6 @@ import { teamPage } from "./teams-page.js";
 export const INVITATION_KEY = "backrest.teamInvitationToken";
 
 const teamUrl = (team) => `/teams/${encodeURIComponent(team.__meta__.id)}`;
-
-function pager(page, query) {
-  const link = (number, label) => {
-    const next = new URLSearchParams(query);
-    next.set("page", String(number));
-    return h("a", { href: `/teams?${next}` }, label);
-  };
-  const number = Number(query.get("page") ?? "1");
-  if (!page.previous && !page.next) return null;
-  return h(
-    "nav",
-    { class: "actions", "aria-label": "Pages" },
-    page.previous && link(number - 1, "Previous page"),
-    h("span", {}, `Page ${number}`),
-    page.next && link(number + 1, "Next page"),
-  );
-}
 
 function teamTable(teams, caller) {
   const role = (team) => {
@@ -65,8 +49,8 @@ function teamTable(teams, caller) {
 }
 
 async function teams({ api, session, query, navigate }) {
-  const page = Number(query.get("page") ?? "1");
-  const listed = await api.get(Number.isInteger(page) && page > 1 ? `/-/teams/?page=${page}` : "/-/teams/");
+  const params = new URLSearchParams({ page: String(pageNumber(query)), page_size: String(PAGE_SIZE) });
+  const listed = await api.get(`/-/teams/?${params}`);
   const name = h("input", { name: "name", required: true, maxlength: 100, autocomplete: "off" });
   const description = h("textarea", { name: "description", maxlength: 10000 });
   const form = h(
@@ -93,7 +77,7 @@ async function teams({ api, session, query, navigate }) {
     h("p", {}, "The members of a team see what is shared with it. Whoever makes a team manages it."),
     listed.count === 0
       ? h("p", { class: "muted" }, "You are in no team yet. Make one below, or accept an invitation from a mail.")
-      : [teamTable(listed.results, session.caller), pager(listed, query)],
+      : [teamTable(listed.results, session.caller), pager("/teams", query, listed)],
     h("h2", {}, "Make a team"),
     unconfirmedNotice(session.caller, "make or join a team"),
     form,
