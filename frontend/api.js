@@ -31,6 +31,9 @@
  */
 
 const CSRF_HEADER = "X-CSRF-Token";
+const ABSOLUTE = /^https?:\/\//i;
+/** URLs whose answers are remembered for conditional requests, at most: the oldest goes first. */
+const REMEMBERED = 200;
 const UNSAFE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 const OFFLINE = "The server could not be reached.";
 const ABORTED = "The request was cancelled.";
@@ -48,8 +51,10 @@ const ABORTED = "The request was cancelled.";
 /**
  * Options of `put`, `patch` and `delete`. `If-Match` carries the ETag last
  * read from the same URL, so a change made meanwhile fails with 412
- * (`error.conflict`) instead of being overwritten; `overwrite: true` leaves it
- * out. (A server with `backrest.require_if_match` answers 428 without it.)
+ * (`error.conflict`) instead of being overwritten. `overwrite: true` sends
+ * `If-Match: *` instead, which any version matches: a server with
+ * `backrest.require_if_match`, which answers 428 to a write without
+ * `If-Match`, takes it as the writer's knowing choice.
  * @typedef {{overwrite?: boolean, signal?: AbortSignal}} WriteOptions
  */
 
@@ -139,11 +144,15 @@ export function createApi({ baseUrl = "", fetch = globalThis.fetch, XMLHttpReque
   const remembered = new Map();
 
   /** Paths are relative to `baseUrl`; absolute URLs (`next`, `download` links) are used as they are. */
-  const urlOf = (path) => (/^https?:\/\//i.test(path) ? path : baseUrl + path);
+  const urlOf = (path) => (ABSOLUTE.test(path) ? path : baseUrl + path);
+  /** The API's origin; null for the page's own where there is no page (Node.js). */
+  const apiOrigin = ABSOLUTE.test(baseUrl) ? new URL(baseUrl).origin : (globalThis.location?.origin ?? null);
+  /** Whether `url` (as {@link urlOf} gives it) is the API's: the CSRF token goes nowhere else. */
+  const isApi = (url) => !ABSOLUTE.test(url) || new URL(url).origin === apiOrigin;
 
-  function headersFor(method, extra) {
+  function headersFor(method, url, extra) {
     const headers = { Accept: "application/json", ...extra };
-    if (UNSAFE_METHODS.has(method) && csrfToken) headers[CSRF_HEADER] = csrfToken;
+    if (UNSAFE_METHODS.has(method) && csrfToken && isApi(url)) headers[CSRF_HEADER] = csrfToken;
     return headers;
   }
 
@@ -152,13 +161,16 @@ export function createApi({ baseUrl = "", fetch = globalThis.fetch, XMLHttpReque
   }
 
   function remember(url, { etag, data }) {
-    if (etag) remembered.set(url, { etag, data });
-    else remembered.delete(url);
+    remembered.delete(url);
+    if (!etag) return;
+    remembered.set(url, { etag, data });
+    // Every list URL (each search, order and page) has its own entry: keep the most recent ones.
+    if (remembered.size > REMEMBERED) remembered.delete(remembered.keys().next().value);
   }
 
   /** @returns {Promise<{status: number, etag: string|null, data: any}>} */
   async function send(method, path, { body, headers, signal } = {}) {
-    const init = { method, credentials: "include", headers: headersFor(method, headers), signal };
+    const init = { method, credentials: "include", headers: headersFor(method, urlOf(path), headers), signal };
     if (body !== undefined) {
       init.body = JSON.stringify(body);
       init.headers["Content-Type"] = "application/json";
@@ -183,8 +195,8 @@ export function createApi({ baseUrl = "", fetch = globalThis.fetch, XMLHttpReque
    */
   async function write(method, path, body, { overwrite = false, signal } = {}) {
     const url = urlOf(path);
-    const known = overwrite ? undefined : remembered.get(url);
-    const answer = await send(method, path, { body, signal, headers: known && { "If-Match": known.etag } });
+    const ifMatch = overwrite ? "*" : remembered.get(url)?.etag;
+    const answer = await send(method, path, { body, signal, headers: ifMatch && { "If-Match": ifMatch } });
     remember(url, answer);
     return answer.data;
   }
@@ -289,7 +301,7 @@ export function createApi({ baseUrl = "", fetch = globalThis.fetch, XMLHttpReque
         const xhr = new XMLHttpRequest();
         xhr.open(method, urlOf(path));
         xhr.withCredentials = true;
-        for (const [name, value] of Object.entries(headersFor(method))) xhr.setRequestHeader(name, value);
+        for (const [name, value] of Object.entries(headersFor(method, urlOf(path)))) xhr.setRequestHeader(name, value);
         let payload = body;
         if (!(body instanceof FormData)) {
           if (method === "POST") {

@@ -7,7 +7,7 @@
 import { ApiError, createApi } from "./api.js";
 import { h } from "./dom.js";
 import { createRouter } from "./router.js";
-import { clearMessages, notify, onClick, report } from "./ui.js";
+import { clearMessages, focusScreen, notify, onClick, report } from "./ui.js";
 import { routes as accountRoutes } from "./screens/account.js";
 import { routes as documentRoutes } from "./screens/documents.js";
 import { routes as fileRoutes } from "./screens/files.js";
@@ -64,6 +64,8 @@ function drawHeader() {
 async function logout() {
   await api.logout();
   session.forget();
+  // What the tab kept for the person (an invitation waiting for their login) is not for the next one.
+  sessionStorage.clear();
   await router.navigate("/login");
   notify("You are logged out.");
 }
@@ -85,6 +87,7 @@ function notFound() {
 const router = createRouter(
   [{ path: "/", screen: home }, ...accountRoutes, ...documentRoutes, ...fileRoutes, ...keyRoutes, ...teamRoutes],
   show,
+  report,
 );
 
 /** The screen drawn last: an older one that finishes loading later is dropped. */
@@ -102,8 +105,10 @@ async function show(route, params, url) {
   main.setAttribute("aria-busy", "true");
   let content;
   try {
-    content = route ? await route.screen({ api, session, params, url, query: url.searchParams, navigate: router.navigate }) : notFound();
+    const context = { api, session, params, url, query: url.searchParams, navigate: router.navigate };
+    content = route ? await route.screen(context) : notFound();
   } catch (error) {
+    if (ticket !== drawing) return;
     if (!(error instanceof ApiError)) throw error;
     if (error.status === 401 && !error.reauthenticationRequired) {
       session.forget();
@@ -112,20 +117,26 @@ async function show(route, params, url) {
     }
     content = error.status === 404 ? notFound() : h("section", {}, h("h1", {}, "This page could not be shown"));
     if (error.status !== 404) report(error);
+  } finally {
+    if (ticket === drawing) main.removeAttribute("aria-busy");
   }
   if (ticket !== drawing || content === null) return;
-  main.removeAttribute("aria-busy");
   main.replaceChildren(content);
-  const heading = main.querySelector("h1");
-  document.title = heading ? `${heading.textContent} · backrest` : "backrest";
-  // A screen reader hears the new screen's title; the keyboard starts from it.
-  heading?.setAttribute("tabindex", "-1");
-  (main.querySelector("[autofocus]") ?? heading ?? main).focus();
+  focusScreen(main);
+}
+
+/** Without an answer to `GET /-/login`, nobody can say who is signed in: say why, and offer to try again. */
+function unreachable(error) {
+  const retry = h("button", { type: "button", onclick: () => window.location.reload() }, "Try again");
+  main.replaceChildren(h("section", {}, h("h1", {}, "backrest cannot be reached"), h("div", { class: "actions" }, retry)));
+  focusScreen(main);
+  report(error);
 }
 
 try {
   await session.refresh();
+  await router.render();
 } catch (error) {
-  report(error);
+  if (!(error instanceof ApiError)) throw error;
+  unreachable(error);
 }
-await router.render();

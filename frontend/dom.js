@@ -11,7 +11,9 @@
  *
  * Properties named `on<event>` add listeners; `true` sets a boolean
  * attribute, `false`, null and undefined leave the attribute out; other values
- * are set as attributes. Children are nodes, strings, numbers, or arrays of
+ * are set as attributes. A link or source (`href`, `src`) that is not a web
+ * address (`javascript:...`) is refused with an error: an API's data may
+ * become a link, never a script. Children are nodes, strings, numbers, or arrays of
  * them; null, undefined and false are skipped.
  *
  * @param {string} tag
@@ -28,6 +30,8 @@ export function h(tag, props = {}, ...children) {
       element.value = value ?? "";
     } else if (name === "checked" || name === "selected") {
       element[name] = Boolean(value);
+    } else if (URL_ATTRIBUTES.has(name) && !safeUrl(value)) {
+      throw new Error(`${tag} ${name} is not a link to follow: ${value}`);
     } else if (value === true) {
       element.setAttribute(name, "");
     } else if (value !== false && value !== null && value !== undefined) {
@@ -43,6 +47,19 @@ function flatten(children) {
     .flat(Infinity)
     .filter((child) => child !== null && child !== undefined && child !== false)
     .map((child) => (child instanceof Node ? child : String(child)));
+}
+
+/** Attributes that the browser follows or loads: only web addresses and the app's own `blob:` previews. */
+const URL_ATTRIBUTES = new Set(["href", "src", "action", "formaction"]);
+const SAFE_SCHEMES = new Set(["http:", "https:", "blob:"]);
+
+/** Whether `value` leads to a web address (not `javascript:`, not `data:`), relative ones included. */
+function safeUrl(value) {
+  try {
+    return SAFE_SCHEMES.has(new URL(String(value), globalThis.location?.href ?? "http://localhost/").protocol);
+  } catch {
+    return false;
+  }
 }
 
 let counter = 0;

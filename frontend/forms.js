@@ -11,7 +11,8 @@ import { h } from "./dom.js";
  * The form's values as the API's JSON: dotted names nest (`attributes.color`
  * gives `{attributes: {color}}`), checkboxes are booleans, number inputs
  * numbers, `data-list` inputs comma-separated lists, multiple selects lists.
- * An empty control marked `data-omit-empty` is left out.
+ * An empty control marked `data-omit-empty` is left out; one marked
+ * `data-null-empty` is `null` (which removes a field an update merges).
  *
  * @param {HTMLFormElement} form
  * @returns {Record<string, any>}
@@ -31,7 +32,8 @@ export function readForm(form) {
         .map((item) => item.trim())
         .filter(Boolean);
     } else value = control.value;
-    if (control.type === "number" && value !== "") value = Number(value);
+    if (control.hasAttribute("data-null-empty") && value === "") value = null;
+    if (control.type === "number" && value !== "" && value !== null) value = Number(value);
     if (control.hasAttribute("data-omit-empty") && (value === "" || value?.length === 0)) continue;
     if (control.type === "number" && value === "") continue;
     setPath(data, name.split("."), value);

@@ -24,10 +24,25 @@ function compile(pattern) {
 }
 
 /**
+ * The token of a mailed link (`/confirm#token=...`), taken out of the address
+ * bar and the history at once: it was in the fragment so that no server's
+ * log would see it, and it must not stay in the browser's history either.
+ * @returns {string|null}
+ */
+export function takeToken() {
+  const token = new URLSearchParams(window.location.hash.slice(1)).get("token");
+  if (window.location.hash) {
+    window.history.replaceState(window.history.state, "", window.location.pathname + window.location.search);
+  }
+  return token;
+}
+
+/**
  * @param {Route[]} routes
  * @param {(route: Route|null, params: Record<string, string>, url: URL) => Promise<void>} show
+ * @param {(error: unknown) => void} report What to do with a failure no screen handled.
  */
-export function createRouter(routes, show) {
+export function createRouter(routes, show, report) {
   const compiled = routes.map((route) => ({ route, ...compile(route.path) }));
 
   function match(pathname) {
@@ -65,13 +80,22 @@ export function createRouter(routes, show) {
     const link = event.target instanceof Element ? event.target.closest("a[href]") : null;
     if (!link || event.defaultPrevented || event.button !== 0) return;
     if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
-    if (link.target || link.hasAttribute("download") || link.getAttribute("href").startsWith("#")) return;
+    if (link.target || link.hasAttribute("download")) return;
+    if (link.getAttribute("href").startsWith("#")) {
+      // A link within the page (the skip link): the browser would change the
+      // URL's fragment, and the history event would draw the screen again.
+      event.preventDefault();
+      const to = document.getElementById(decodeURIComponent(link.hash.slice(1)));
+      to?.focus();
+      to?.scrollIntoView();
+      return;
+    }
     const target = new URL(link.href);
     if (target.origin !== window.location.origin || target.pathname.startsWith("/-/")) return;
     event.preventDefault();
-    navigate(target.pathname + target.search + target.hash);
+    navigate(target.pathname + target.search + target.hash).catch(report);
   });
-  window.addEventListener("popstate", render);
+  window.addEventListener("popstate", () => render().catch(report));
 
   return { navigate, render };
 }

@@ -6,11 +6,11 @@
  */
 
 import { ApiError } from "./api.js";
-import { field, h } from "./dom.js";
+import { field, h, uniqueId } from "./dom.js";
 import { clearErrors, showErrors } from "./forms.js";
 
-const status = () => document.getElementById("status");
-const alert = () => document.getElementById("alert");
+const statusRegion = () => document.getElementById("status");
+const alertRegion = () => document.getElementById("alert");
 
 /**
  * What to tell a person about a failed request, with what they can do:
@@ -36,22 +36,22 @@ export function describe(error) {
 
 /** Say that something went well, in the polite live region. @param {string} text */
 export function notify(text) {
-  alert().replaceChildren();
-  status().textContent = text;
+  alertRegion().replaceChildren();
+  statusRegion().textContent = text;
 }
 
 /** Say that something failed, in the assertive live region. @param {unknown} error */
 export function report(error) {
   if (!(error instanceof ApiError)) throw error;
   if (error.aborted) return;
-  status().textContent = "";
-  alert().textContent = describe(error);
+  statusRegion().textContent = "";
+  alertRegion().textContent = describe(error);
 }
 
 /** Forget what was said: a new screen starts clean. */
 export function clearMessages() {
-  status().textContent = "";
-  alert().replaceChildren();
+  statusRegion().textContent = "";
+  alertRegion().replaceChildren();
 }
 
 /**
@@ -130,24 +130,34 @@ async function busy(buttons, action) {
 }
 
 /**
+ * Name the page after a screen's heading and move the focus there, so that
+ * a screen reader announces the new screen and the keyboard starts from it
+ * (or from the screen's `autofocus` control).
+ *
+ * @param {HTMLElement} screen
+ */
+export function focusScreen(screen) {
+  const heading = screen.querySelector("h1");
+  document.title = heading ? `${heading.textContent} · backrest` : "backrest";
+  heading?.setAttribute("tabindex", "-1");
+  (screen.querySelector("[autofocus]") ?? heading ?? screen).focus();
+}
+
+/**
  * Put another screen in the place of `section` (a form's outcome, on the
- * same path), its heading focused as a new screen's is.
+ * same path), focused as a new screen is.
  *
  * @param {HTMLElement} section @param {HTMLElement} next
  */
 export function replaceScreen(section, next) {
   section.replaceWith(next);
-  const heading = next.querySelector("h1");
-  if (!heading) return;
-  document.title = `${heading.textContent} · backrest`;
-  heading.setAttribute("tabindex", "-1");
-  heading.focus();
+  focusScreen(next);
 }
 
 /** A modal dialog; answers the value the person chose, null when they dismissed it. */
 function modal(title, content, buttons) {
   return new Promise((resolve) => {
-    const titleId = `dialog-title-${Date.now()}`;
+    const titleId = uniqueId("dialog-title");
     const dialog = h("dialog", { "aria-labelledby": titleId }, h("h2", { id: titleId }, title), content, buttons);
     dialog.addEventListener("close", () => {
       dialog.remove();

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import colander
 
-from backrest.schema import Flag, Integer, Number, _email_validator
+from backrest.schema import Flag, Integer, NullableNode, Number, _email_validator
 
 # The first class that matches wins: subclasses come before their bases.
 TYPES: tuple[tuple[type[colander.SchemaType], dict[str, str]], ...] = (
@@ -95,7 +95,8 @@ def _schema(node: colander.SchemaNode, reading: _Reading) -> dict[str, Any]:
         schema["description"] = str(node.description)
     if not reading.answer and isinstance(node.missing, JSON_VALUES):
         schema["default"] = list(node.missing) if isinstance(node.missing, tuple) else node.missing
-    if node.missing is None:
+    # null is a value of a nullable field; sent where it may be left out, it removes what is there.
+    if node.missing is None or (isinstance(node, NullableNode) and not reading.answer):
         schema["nullable"] = True
     return schema
 

@@ -9,7 +9,7 @@ from sqlalchemy import JSON, Index, String, UnicodeText
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backrest.content import Content
-from backrest.schema import Body, Integer, Text, text_node
+from backrest.schema import Body, Integer, NullableNode, Text, text_node
 
 if TYPE_CHECKING:
     from pyramid.config import Configurator
@@ -53,14 +53,17 @@ class Document(Content):
             if name in data:
                 setattr(self, name, data[name])
         if "attributes" in data:
-            # A subtree update: only the attributes given change.
-            self.attributes = {**(self.attributes or {}), **data["attributes"]}
+            # A subtree update: only the attributes given change, and null removes one.
+            merged = {**(self.attributes or {}), **data["attributes"]}
+            self.attributes = {name: value for name, value in merged.items() if value is not None}
 
 
 class AttributesSchema(Body):
-    language = text_node(max_length=20, missing=colander.drop)
-    color = text_node(max_length=20, missing=colander.drop)
-    priority = colander.SchemaNode(Integer(), validator=colander.Range(0, 5), missing=colander.drop)
+    """Each attribute may be sent as ``null``, which removes it (as in a JSON merge patch)."""
+
+    language = NullableNode(Text(), validator=colander.Length(max=20), missing=colander.drop)
+    color = NullableNode(Text(), validator=colander.Length(max=20), missing=colander.drop)
+    priority = NullableNode(Integer(), validator=colander.Range(0, 5), missing=colander.drop)
 
 
 class DocumentSchema(Body):

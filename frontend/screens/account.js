@@ -10,24 +10,27 @@
  */
 
 import { field, h, when } from "../dom.js";
+import { takeToken } from "../router.js";
 import { readForm } from "../forms.js";
 import { confirmAction, describe, notify, onClick, onSubmit, replaceScreen, withReauth } from "../ui.js";
 
 const PASSWORD_HINT = "At least 12 characters. A few unrelated words make a good one.";
 
-/** The token of a mail's link, taken out of the address bar and the history at once. */
-function takeToken() {
-  const token = new URLSearchParams(window.location.hash.slice(1)).get("token");
-  if (window.location.hash) {
-    window.history.replaceState(window.history.state, "", window.location.pathname + window.location.search);
-  }
-  return token;
-}
-
-/** Where to go after login: a path of this app only (`?next=/documents`), never another site. */
+/**
+ * Where to go after login: `?next=/documents`, a screen of this app only.
+ * Resolved as the browser will resolve it, so that `/\tevil.example` or
+ * `//evil.example` cannot lead to another site.
+ */
 function nextPath(query) {
-  const next = query.get("next") ?? "";
-  return next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/documents";
+  try {
+    const next = new URL(query.get("next") ?? "", window.location.origin);
+    if (next.origin === window.location.origin && !next.pathname.startsWith("/-/")) {
+      return next.pathname + next.search + next.hash;
+    }
+  } catch {
+    // Not a URL at all: the default below.
+  }
+  return "/documents";
 }
 
 function input(name, type, props = {}) {
@@ -275,36 +278,40 @@ function cancelEmail({ api, session }) {
 async function sessions({ api }) {
   const { results } = await api.get("/-/sessions");
   const endOthers = h("button", { type: "button", class: "danger" }, "End all other sessions");
-  const section = screen(
-    "Where you are logged in",
+  const actions = h("div", { class: "actions" }, endOthers);
+  // Where the focus goes when the button that had it is gone with its session.
+  const table = h(
+    "table",
+    { tabindex: "-1" },
+    h("caption", {}, "Your sessions, this one included"),
     h(
-      "table",
+      "thead",
       {},
-      h(
-        "thead",
-        {},
-        h("tr", {}, ["Device", "Address", "Started", "Last seen", ""].map((name) => h("th", { scope: "col" }, name))),
-      ),
-      h("tbody", {}, results.map((row) => sessionRow(api, row))),
+      h("tr", {}, ["Device", "Address", "Started", "Last seen", ""].map((name) => h("th", { scope: "col" }, name))),
     ),
-    results.length > 1 && h("div", { class: "actions" }, endOthers),
   );
+  const ended = (rows) => {
+    for (const row of rows) row.remove();
+    if (!table.querySelector("tr[data-other]")) actions.remove();
+    table.focus();
+  };
+  table.append(h("tbody", {}, results.map((row) => sessionRow(api, row, ended))));
   onClick(endOthers, async () => {
     if (!(await confirmAction("End every other session?", "End them"))) return;
     await withReauth(api, () => api.delete("/-/sessions/"));
-    for (const row of section.querySelectorAll("tr[data-other]")) row.remove();
-    endOthers.remove();
+    ended(table.querySelectorAll("tr[data-other]"));
     notify("Every other session has ended.");
   });
-  return section;
+  return screen("Where you are logged in", table, results.length > 1 && actions);
 }
 
-function sessionRow(api, row) {
-  const end = h("button", { type: "button", class: "secondary", "aria-label": `End the session of ${row.user_agent || "an unknown device"}` }, "End this session");
+function sessionRow(api, row, ended) {
+  const device = row.user_agent || "Unknown device";
+  const end = h("button", { type: "button", class: "secondary", "aria-label": `End this session (${device})` }, "End this session");
   const tr = h(
     "tr",
     row.current ? {} : { "data-other": "" },
-    h("td", {}, row.user_agent || "Unknown device"),
+    h("td", {}, device),
     h("td", {}, row.ip ?? ""),
     h("td", {}, when(row.created)),
     h("td", {}, when(row.last_seen)),
@@ -312,7 +319,7 @@ function sessionRow(api, row) {
   );
   onClick(end, async () => {
     await withReauth(api, () => api.delete(`/-/sessions/${encodeURIComponent(row.id)}`));
-    tr.remove();
+    ended([tr]);
     notify("The session has ended.");
   });
   return tr;

@@ -35,11 +35,12 @@ export function documentFields() {
       "fieldset",
       {},
       h("legend", {}, "Attributes"),
-      field("Language", h("input", { name: "attributes.language", maxlength: 20 }), "A code, such as en."),
-      field("Color", h("input", { name: "attributes.color", maxlength: 20 })),
+      // Emptied, an attribute is sent as null, which removes it: attributes are merged on update.
+      field("Language", h("input", { name: "attributes.language", maxlength: 20, "data-null-empty": true }), "A code, such as en."),
+      field("Color", h("input", { name: "attributes.color", maxlength: 20, "data-null-empty": true })),
       field(
         "Priority",
-        h("input", { name: "attributes.priority", type: "number", min: 0, max: 5, step: 1 }),
+        h("input", { name: "attributes.priority", type: "number", min: 0, max: 5, step: 1, "data-null-empty": true }),
         "A whole number from 0 to 5.",
       ),
     ),

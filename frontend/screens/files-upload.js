@@ -9,7 +9,7 @@
 
 import { ApiError } from "../api.js";
 import { field, h, size, uniqueId } from "../dom.js";
-import { describe, notify } from "../ui.js";
+import { describe, notify, report } from "../ui.js";
 
 /** @type {{element: HTMLElement, owner: string, uploaded: (file: object) => void} | null} */
 let area = null;
@@ -98,7 +98,7 @@ function uploadRow(api, file, description, { tidy, rowsGone }) {
   const controller = new AbortController();
   const nameId = uniqueId("upload");
   const name = h("span", { id: nameId }, file.name);
-  const state = h("span", { class: "state", "aria-live": "polite" }, "Uploading");
+  const state = h("span", { class: "state" }, "Uploading");
   const progress = h("progress", { max: 1, value: 0, "aria-labelledby": nameId });
   const percent = h("span", { class: "percent" }, "0%");
   const cancel = h(
@@ -147,7 +147,11 @@ function uploadRow(api, file, description, { tidy, rowsGone }) {
       progress.remove();
       percent.remove();
       state.textContent = describe(error);
-      if (!error.aborted) state.classList.add("field-error");
+      if (error.aborted) notify(`Cancelled the upload of ${file.name}.`);
+      else {
+        state.classList.add("field-error");
+        report(error);
+      }
       finish();
     },
   );

@@ -13,6 +13,7 @@
 import { field, h } from "../dom.js";
 import { readForm } from "../forms.js";
 import { PAGE_SIZE, pageNumber, pager } from "../pages.js";
+import { takeToken } from "../router.js";
 import { notify, onSubmit } from "../ui.js";
 import { aboutUnconfirmedAddress, unconfirmedNotice } from "./keys.js";
 import { teamPage } from "./teams-page.js";
@@ -86,10 +87,7 @@ async function teams({ api, session, query, navigate }) {
 
 /** The invitation's token: from the link's fragment (then dropped from the URL and the history), or kept from before. */
 function invitationToken() {
-  const token = new URLSearchParams(window.location.hash.slice(1)).get("token");
-  if (window.location.hash) {
-    window.history.replaceState(window.history.state, "", window.location.pathname + window.location.search);
-  }
+  const token = takeToken();
   if (token) sessionStorage.setItem(INVITATION_KEY, token);
   return token ?? sessionStorage.getItem(INVITATION_KEY);
 }
@@ -130,7 +128,9 @@ function invitation({ api, session, navigate }) {
     try {
       joined = await api.post("/-/teams/invitations/", { token });
     } catch (error) {
-      if (error.status === 400) sessionStorage.removeItem(INVITATION_KEY);
+      // Kept only while it may still work: for after the login, or once the address is confirmed.
+      const unconfirmed = error.errors?.some((detail) => detail.name === "email_verified");
+      if (error.status !== 401 && !unconfirmed) sessionStorage.removeItem(INVITATION_KEY);
       throw aboutUnconfirmedAddress(error);
     }
     sessionStorage.removeItem(INVITATION_KEY);

@@ -143,6 +143,22 @@ describe("CSRF token", () => {
     ]);
   });
 
+  test("goes to the API's origin only, never with an absolute URL elsewhere", async () => {
+    const { fetch, calls } = fakeFetch(
+      json(200, { authenticated: true, csrf_token: "tok" }),
+      json(200, {}),
+      json(200, {}),
+    );
+    const api = createApi({ baseUrl: BASE, fetch });
+
+    await api.loginStatus();
+    await api.post(`${BASE}/-/documents/`, {});
+    await api.post("https://elsewhere.example/hook", {});
+
+    assert.equal(calls[1].headers.get("X-CSRF-Token"), "tok");
+    assert.equal(calls[2].headers.has("X-CSRF-Token"), false);
+  });
+
   test("is taken from the login answer", async () => {
     const { fetch, calls } = fakeFetch(
       json(200, { status: "success", csrf_token: "tok-login" }),
@@ -538,7 +554,22 @@ describe("ETags", () => {
     assert.equal(calls[5].headers.has("If-Match"), false, "never read");
   });
 
-  test("overwrite leaves If-Match out", async () => {
+  test("keeps the ETags of the most recent URLs only", async () => {
+    const answers = [];
+    for (let n = 0; n <= 200; n += 1) answers.push(json(200, { n }, { ETag: `"v${n}"` }));
+    answers.push(empty(304), json(200, { n: 0 }, { ETag: '"v0"' }));
+    const { fetch, calls } = fakeFetch(...answers);
+    const api = createApi({ fetch });
+
+    for (let n = 0; n <= 200; n += 1) await api.get(`/-/documents/?page=${n + 1}`);
+    await api.refresh("/-/documents/?page=201");
+    await api.refresh("/-/documents/?page=1");
+
+    assert.equal(calls[201].headers.get("If-None-Match"), '"v200"');
+    assert.equal(calls[202].headers.has("If-None-Match"), false, "the oldest was forgotten");
+  });
+
+  test("overwrite matches any version: If-Match *", async () => {
     const { fetch, calls } = fakeFetch(
       json(200, { title: "one" }, { ETag: '"v1"' }),
       json(200, { title: "mine" }, { ETag: '"v2"' }),
@@ -550,8 +581,8 @@ describe("ETags", () => {
     await api.put("/-/documents/a", { title: "mine" }, { overwrite: true });
     await api.delete("/-/documents/a", { overwrite: true });
 
-    assert.equal(calls[1].headers.has("If-Match"), false);
-    assert.equal(calls[2].headers.has("If-Match"), false);
+    assert.equal(calls[1].headers.get("If-Match"), "*");
+    assert.equal(calls[2].headers.get("If-Match"), "*");
   });
 });
 

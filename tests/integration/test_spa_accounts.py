@@ -141,6 +141,7 @@ def end_the_other_sessions(app: App, phone: App) -> None:
     reauthenticate(app, NEW_PASSWORD)
     app.status("The session has ended.")
     assert len(app.driver.find_elements(By.CSS_SELECTOR, "tbody tr")) == 1
+    assert app.focused().tag_name == "table"
     phone.open("/account")
     phone.heading("Log in")
 

@@ -83,12 +83,16 @@ def edit_and_refresh(spa: App, api: Client, url: str) -> None:
     assert "Longer than maximum length 50" in spa.field_error("Tags")
     assert spa.focused() == spa.control("Tags")
     spa.fill("Tags", "engine, loom")
+    # An attribute emptied in the form is removed.
+    spa.control("Priority").clear()
     spa.press("Save")
     spa.status("Saved.")
     spa.heading("Engine notes, revised")
     spa.sees("(version 2)")
     assert spa.control("Tags").get_attribute("aria-invalid") is None
-    assert api.get(url).json["tags"] == ["engine", "loom"]
+    stored = api.get(url).json
+    assert (stored["tags"], stored["attributes"]) == (["engine", "loom"], {"language": "en"})
+    assert value(spa, "Priority") == ""
 
     spa.press("Refresh")
     spa.status("No changes since the last load.")
