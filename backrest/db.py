@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import orjson
-from sqlalchemy import MetaData, String, engine_from_config, event, func, literal_column
+from sqlalchemy import URL, MetaData, String, engine_from_config, event, func, literal_column, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 from sqlalchemy.types import DateTime, TypeDecorator
 from zope.sqlalchemy import mark_changed
@@ -173,6 +173,10 @@ class SQLiteStatistics:
             self.lock.release()
 
 
+def _is_psycopg(url: str | URL) -> bool:
+    return make_url(url).get_driver_name() == "psycopg"
+
+
 def get_engine(settings: dict[str, Any], prefix: str = "sqlalchemy.") -> Engine:
     """The engine of ``settings``, whose errors and logs never show a statement's parameters.
 
@@ -184,7 +188,16 @@ def get_engine(settings: dict[str, Any], prefix: str = "sqlalchemy.") -> Engine:
     the standard library's decoder was a tenth of its time. Request bodies
     that reach them were parsed strictly (no NaN), so orjson reads all they hold.
     """
-    engine = engine_from_config(settings, prefix, hide_parameters=True, json_deserializer=orjson.loads)
+    options: dict[str, Any] = {}
+    if not settings.get("backrest.db.prepared_statements", True) and _is_psycopg(settings[f"{prefix}url"]):
+        # psycopg prepares a statement on the server once a connection has run
+        # it five times. Behind a pooler in transaction mode, the next
+        # transaction may be on another server connection, which has no such
+        # statement, or one of the same name from another client.
+        options["connect_args"] = {"prepare_threshold": None}
+    engine = engine_from_config(
+        settings, prefix, hide_parameters=True, json_deserializer=orjson.loads, **options
+    )
     if engine.dialect.name == "sqlite":
         cache_size = settings.get("backrest.db.sqlite_cache_size", SQLITE_CACHE_SIZE)
         event.listen(engine, "connect", _sqlite_tuning(cache_size))

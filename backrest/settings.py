@@ -106,6 +106,8 @@ ENVIRONMENT = "backrest.environment"
 SETTINGS: tuple[Setting, ...] = (
     Setting("sqlalchemy.url", str, None),
     Setting("backrest.db.auto_migrate", _as_bool, False),
+    # false: no statement is prepared on the server, as a pooler in transaction mode (PgBouncer) needs.
+    Setting("backrest.db.prepared_statements", _as_bool, True),
     # KiB of SQLite's page cache, in each connection (see backrest.db).
     Setting("backrest.db.sqlite_cache_size", _as_at_most(1024 * 1024), SQLITE_CACHE_SIZE),
     # Pyramid's records of views and routes, for proutes and the debug toolbar.

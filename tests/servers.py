@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from sqlalchemy import make_url
 
 from backrest.validation import DEFAULT_MAX_BODY_SIZE
 
@@ -147,6 +148,49 @@ def postgresql_server() -> Iterator[str]:
                 check=True,
                 **quiet,
             )
+
+
+PGBOUNCER = "pgbouncer"
+
+
+@contextlib.contextmanager
+def pgbouncer_server(database_url: str, pool_size: int = 2) -> Iterator[str]:
+    """PgBouncer in transaction mode in front of ``database_url``'s server; yields the URL through it.
+
+    ``pool_size`` server connections serve every client: with fewer than
+    there are clients, each transaction may land on another one, as in
+    production. PgBouncer, like PostgreSQL, refuses to run as root.
+    """
+    binary = shutil.which(PGBOUNCER) or shutil.which(PGBOUNCER, path="/usr/sbin")
+    if binary is None:
+        missing("PgBouncer", "apt-get install pgbouncer")
+    prefix, uid = _as_postgres_user()
+    server = make_url(database_url)
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="backrest-pgbouncer-") as directory:
+        if uid is not None:
+            os.chown(directory, uid, -1)
+        users = Path(directory) / "users.txt"
+        users.write_text(f'"{server.username}" ""\n')
+        config = Path(directory) / "pgbouncer.ini"
+        config.write_text(
+            "[databases]\n"
+            f"{server.database} = host={server.host} port={server.port} dbname={server.database}\n"
+            "[pgbouncer]\n"
+            f"listen_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n"
+            f"auth_type = trust\nauth_file = {users}\n"
+            f"pool_mode = transaction\ndefault_pool_size = {pool_size}\nmax_client_conn = 500\n"
+            f"logfile = {Path(directory) / 'pgbouncer.log'}\n"
+        )
+        process = subprocess.Popen(
+            [*prefix, binary, str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        try:
+            wait_for_port(port)
+            yield server.set(port=port).render_as_string(hide_password=False)
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
 
 
 @contextlib.contextmanager

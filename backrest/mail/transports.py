@@ -22,6 +22,9 @@ class Transport(Protocol):
     def send(self, message: Message) -> None:
         """Deliver ``message`` or raise."""
 
+    def check(self) -> None:
+        """Get as far as a delivery would without delivering anything, or raise what it would."""
+
 
 class FileTransport:
     """One RFC 822 file per message, written whole or not at all.
@@ -32,6 +35,11 @@ class FileTransport:
 
     def __init__(self, directory: str) -> None:
         self.directory = Path(directory)
+
+    def check(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=self.directory):
+            pass
 
     def send(self, message: Message) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -71,12 +79,25 @@ class SMTPTransport:
             return smtplib.SMTP_SSL(self.host, self.port, timeout=SMTP_TIMEOUT, context=context)
         return smtplib.SMTP(self.host, self.port, timeout=SMTP_TIMEOUT)
 
-    def send(self, message: Message) -> None:
-        with self._connect() as connection:
+    def _session(self) -> smtplib.SMTP:
+        """A connection, with TLS and logged in as the settings say."""
+        connection = self._connect()
+        try:
             if self.starttls and not self.ssl:
                 connection.starttls(context=ssl.create_default_context())
             if self.username:
                 connection.login(self.username, self.password)
+        except BaseException:
+            connection.close()
+            raise
+        return connection
+
+    def check(self) -> None:
+        with self._session() as connection:
+            connection.noop()
+
+    def send(self, message: Message) -> None:
+        with self._session() as connection:
             connection.send_message(
                 message.to_message(), from_addr=message.sender, to_addrs=sorted(message.send_to)
             )

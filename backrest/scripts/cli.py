@@ -18,6 +18,8 @@ from backrest.mail.transports import transport_from_settings
 from backrest.migrations import upgrade
 from backrest.scripts import CommandError
 from backrest.scripts.application import loaded
+from backrest.scripts.check import WIDTH
+from backrest.scripts.check import check as check_parts
 from backrest.scripts.create_user import checked_email, create_account
 from backrest.scripts.new_password import read_new_password
 from backrest.settings import resolve
@@ -35,6 +37,17 @@ def migrate(ini: str) -> None:
     """Create the schema, or bring it up to date."""
     upgrade(get_engine(_settings(ini)))
     print("database is up to date")  # noqa: T201
+
+
+def check(ini: str) -> None:
+    """Check the settings, and that every part they name answers: database, files, Redis, mail."""
+    try:
+        settings = _settings(ini)
+    except ValueError as error:
+        msg = f"the settings: {error}"
+        raise CommandError(msg) from error
+    print(f"{'settings':<{WIDTH}}ok")  # noqa: T201
+    check_parts(settings)
 
 
 def send_mail(ini: str) -> None:
@@ -85,6 +98,7 @@ def _parser() -> argparse.ArgumentParser:
         return subparser
 
     command("migrate", migrate)
+    command("check", check)
     command("send-mail", send_mail)
     command("gc", gc).add_argument(
         "--grace",
