@@ -33,6 +33,7 @@ INCLUDES = (
     "backrest.security",  # identities, ACLs, CSRF, password hashing
     "backrest.throttle",  # rate limits
     "backrest.mail",  # transactional mail
+    "backrest.observability",  # opt-in: Prometheus metrics at /-/metrics
     "backrest.accounts",
     "backrest.sessions",
     "backrest.keys",  # API keys

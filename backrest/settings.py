@@ -216,6 +216,9 @@ SETTINGS: tuple[Setting, ...] = (
     # Where rate counters live: empty for this process's memory, or a Redis
     # that every process serving the site shares.
     Setting("backrest.redis_url", _as_redis_url, ""),
+    # Prometheus metrics at /-/metrics, for the client addresses or networks allowed to scrape them.
+    Setting("backrest.metrics.enabled", _as_bool, False),
+    Setting("backrest.metrics.allowed", _as_networks, "127.0.0.1 ::1"),
 )
 
 
@@ -251,6 +254,7 @@ def resolve(raw: Mapping[str, Any], environ: Mapping[str, str] | None = None) ->
             value = setting.default
         resolved[setting.name] = parse_setting(setting.name, setting.parse, value)
     _expand_frontend_urls(resolved)
+    _refuse_process_caches(resolved)
     _refuse_weak_secrets(resolved)
     return resolved
 
@@ -301,6 +305,22 @@ def _secret_problem(secret: Secret, value: str) -> str | None:
     if len(value) < secret.min_length:
         return f"must have at least {secret.min_length} characters (not {len(value)})"
     return None
+
+
+def _refuse_process_caches(resolved: Mapping[str, Any]) -> None:
+    """Pages kept in one process's memory go stale when several processes serve the site.
+
+    A shared Redis for the rate limits (``backrest.redis_url``) says that
+    several do: a write through one process would not reach the pages the
+    others keep, and they would answer them until their time is up.
+    """
+    if resolved["backrest.redis_url"] and resolved["backrest.cache.url"].startswith("memory:"):
+        msg = (
+            "setting backrest.cache.url = memory:// keeps pages in each process, and backrest.redis_url "
+            "says several processes serve this site: a write through one would leave the others' pages "
+            "stale. Use redis://, or no cache"
+        )
+        raise ValueError(msg)
 
 
 def _refuse_weak_secrets(resolved: Mapping[str, Any]) -> None:

@@ -6,6 +6,7 @@ Every functional test runs once per database backend. Tests commit for real
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import shutil
@@ -13,7 +14,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from sqlalchemy import delete, update
+from sqlalchemy import delete, event, update
 
 from backrest import main
 from backrest.db import Base, utcnow
@@ -186,6 +187,22 @@ def backdate_sessions(dbsession: Session) -> Callable[[str, int], None]:
         dbsession.commit()
 
     return backdate
+
+
+@contextlib.contextmanager
+def recorded_statements(app: Any) -> Iterator[list[str]]:
+    """The SQL statements ``app`` runs in the block, in order."""
+    executed: list[str] = []
+    engine = app.registry["db_engine"]
+
+    def record(_connection: Any, _cursor: Any, statement: str, *_arguments: Any) -> None:
+        executed.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield executed
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
 
 
 def error_fields(response: Any) -> list[tuple[str, str | None]]:

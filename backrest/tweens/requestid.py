@@ -31,14 +31,36 @@ VALID_ID = re.compile(r"[A-Za-z0-9._:+/=-]{1,128}")
 current_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 
 
+class RequestIdFilter(logging.Filter):
+    """Gives every record ``request_id``: the id of the request being served, or ``-``.
+
+    Any formatter then sees it as a field of the record: ``%(request_id)s``,
+    python-json-logger's JSON, structlog's ``ExtraAdder``. Attach it to a
+    handler (``logging.config.dictConfig``). ``fileConfig``, which ``pserve``
+    uses, knows no filters: its formatters apply it themselves
+    (:class:`RequestIdFormatter`, :class:`backrest.observability.logs.JsonFormatter`).
+    A record that already has an id keeps it: the filter of a ``QueueHandler``
+    runs in the request's thread, its listener's formatter in another.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not hasattr(record, "request_id"):
+            record.request_id = current_request_id.get()
+        return True
+
+
+with_request_id = RequestIdFilter()
+"""The filter that formatters of ``fileConfig`` apply themselves."""
+
+
 class RequestIdFormatter(logging.Formatter):
-    """A formatter that knows ``%(request_id)s``: the id of the request being served, or ``-``.
+    """A formatter that knows ``%(request_id)s`` (:class:`RequestIdFilter`).
 
     Name it in the ini file's ``[formatter_*]`` section (``class = ...``).
     """
 
     def format(self, record: logging.LogRecord) -> str:
-        record.request_id = current_request_id.get()
+        with_request_id.filter(record)
         return super().format(record)
 
 

@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 
 MAIL_DELAY = 1.0
 """The worker thread delivers right after the commit: a mail file appears within this many seconds."""
+MAIL_WAIT = 10.0
+"""How long a test waits for a mail: far more than it takes, for a machine busy with other tests."""
 COOKIE = "backrest_session"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 REQUEST_LINE = re.compile(r"\[(?P<id>[^\]]+)\] (?P<method>[A-Z]+) (?P<path>\S+) (?P<status>\d{3}) [\d.]+ms$")
@@ -119,7 +121,7 @@ class Server:
     def request_lines(self) -> list[re.Match]:
         return [m for line in self.log.splitlines() if (m := REQUEST_LINE.search(line))]
 
-    def wait_for_mail(self, to: str, subject: str, timeout: float = MAIL_DELAY) -> Mail:
+    def wait_for_mail(self, to: str, subject: str, timeout: float = MAIL_WAIT) -> Mail:
         """The first delivered mail to ``to`` with ``subject``, waiting at most ``timeout`` seconds."""
         deadline = time.monotonic() + timeout
         while True:

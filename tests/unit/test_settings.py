@@ -332,3 +332,13 @@ def test_the_sqlite_page_cache_is_a_positive_number_of_kib(size):
         ]
         == 500
     )
+
+
+def test_a_cache_in_each_process_is_refused_where_several_processes_serve():
+    several = {"sqlalchemy.url": URL, "backrest.redis_url": "redis://127.0.0.1:6379/1"}
+    with pytest.raises(ValueError, match=r"backrest\.cache\.url = memory:// keeps pages in each process"):
+        resolve({**several, "backrest.cache.url": "memory://"}, environ={})
+    shared = resolve({**several, "backrest.cache.url": "redis://127.0.0.1:6379/2"}, environ={})
+    assert shared["backrest.cache.url"] == "redis://127.0.0.1:6379/2"
+    alone = resolve({"sqlalchemy.url": URL, "backrest.cache.url": "memory://"}, environ={})
+    assert alone["backrest.cache.url"] == "memory://"

@@ -23,7 +23,7 @@ from backrest.accounts.models import User
 from backrest.db import utcnow
 from backrest.types.documents import Document
 from tests.client import Browser
-from tests.conftest import PASSWORD, make_settings
+from tests.conftest import PASSWORD, make_settings, recorded_statements
 from tests.testapp.models import empty_tables
 
 if TYPE_CHECKING:
@@ -127,15 +127,8 @@ def documents(dbsession: Session) -> Callable[..., list[str]]:
 @pytest.fixture
 def statements(app: Any) -> Iterator[list[str]]:
     """The SQL statements the application runs from now on, in order."""
-    executed: list[str] = []
-    engine = app.registry["db_engine"]
-
-    def record(connection: Any, cursor: Any, statement: str, *args: Any) -> None:
-        executed.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    yield executed
-    event.remove(engine, "before_cursor_execute", record)
+    with recorded_statements(app) as executed:
+        yield executed
 
 
 @pytest.fixture
