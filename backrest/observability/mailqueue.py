@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError
 
+from backrest.errors import database_unavailable, unavailable_reason
 from backrest.mail.models import OutboxMessage
 
 if TYPE_CHECKING:
@@ -46,7 +47,14 @@ class MailQueueCollector(Collector):
         try:
             with self.engine.connect() as connection:
                 depth = connection.execute(UNDELIVERED).scalar_one()
-        except SQLAlchemyError:
-            log.exception("metrics: the database does not answer; the mail queue's depth is left out")
+        except DBAPIError as error:
+            if not database_unavailable(error):
+                raise
+            # A scraper asks every few seconds: one line each time, as the mail worker says it.
+            reason = unavailable_reason(error)
+            log.warning(
+                "metrics: the mail queue's depth is left out: the database does not answer: %s",
+                reason,
+            )
             return
         yield GaugeMetricFamily(NAME, HELP, value=depth)
