@@ -476,14 +476,15 @@ def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
 
 
 def nginx_site_config(
-    directory: Path, port: int, http_port: int, app_port: int, blobs: Path
+    directory: Path, port: int, http_port: int, app_port: int | Sequence[int], blobs: Path
 ) -> tuple[str, Path]:
     """The rendered template, and its certificate, with logs and certificate under ``directory``.
 
     HTTPS on ``port``, the redirects of plain HTTP on ``http_port``, backrest
-    on ``app_port``, downloads from ``blobs``; the logs in ``directory/logs``.
+    on ``app_port`` (or on each of several ports), downloads from ``blobs``; the logs in ``directory/logs``.
     The body limit and the file types are the default application's.
     """
+    app_ports = [app_port] if isinstance(app_port, int) else app_port
     certificate, key = self_signed_certificate(directory)
     logs = directory / "logs"
     logs.mkdir()
@@ -494,7 +495,7 @@ def nginx_site_config(
             "NGINX_HTTP_LISTEN": f"127.0.0.1:{http_port}",
             "NGINX_TLS_CERTIFICATE": str(certificate),
             "NGINX_TLS_CERTIFICATE_KEY": str(key),
-            "NGINX_BACKREST_APP": f"127.0.0.1:{app_port}",
+            "NGINX_BACKREST_SERVERS": " ".join(f"server 127.0.0.1:{each};" for each in app_ports),
             "NGINX_BACKREST_BLOBS": f"{blobs}/",
             "NGINX_MAX_BODY_SIZE": str(DEFAULT_MAX_BODY_SIZE),
             "NGINX_FILE_COLLECTIONS": "files",
