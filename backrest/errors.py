@@ -37,8 +37,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 LOCATIONS = frozenset({"body", "querystring", "header", "path", "cookie", "request"})
-DATABASE_RETRY_AFTER = 30
-"""Seconds a client should wait when the database does not answer: about a database restart's time."""
+RETRY_AFTER = 30
+"""Seconds to wait when the database or the file store does not answer: about a restart's time."""
 # SQLSTATEs of a PostgreSQL server that refuses or ends connections: class
 # 08 (connection exception), and shutting down, crashed, or starting up.
 UNAVAILABLE_SQLSTATE_CLASSES = ("08",)
@@ -218,15 +218,24 @@ def database_error_view(exc: DBAPIError, request: Request) -> Response:
     """503 while the database does not answer, logged in one line without SQL; other failures are 500s."""
     if not database_unavailable(exc):
         return server_error_view(exc, request)
+    log.error(
+        "the database does not answer in request %s: %s",
+        getattr(request, "request_id", None),
+        unavailable_reason(exc),
+    )
+    return unavailable(request, "database", "The database")
+
+
+def unavailable(request: Request, part: str, what: str) -> Response:
+    """503 with ``Retry-After``: ``part`` (``what``, as a sentence names it) does not answer."""
     request_id = getattr(request, "request_id", None)
-    log.error("the database does not answer in request %s: %s", request_id, unavailable_reason(exc))
     return http_error(
         503,
         "request",
-        "database",
-        f"The database does not answer; try again in {DATABASE_RETRY_AFTER} seconds. "
+        part,
+        f"{what} does not answer; try again in {RETRY_AFTER} seconds. "
         f"Quote request id {request_id} if this lasts.",
-        headers={"Retry-After": str(DATABASE_RETRY_AFTER)},
+        headers={"Retry-After": str(RETRY_AFTER)},
         request_id=request_id,
     )
 

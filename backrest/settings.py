@@ -99,6 +99,8 @@ class Setting:
 
 SQLITE_CACHE_SIZE = 2000
 """SQLite's own default, in KiB: see ``backrest.db.sqlite_cache_size`` in docs/configuration.rst."""
+MIGRATION_LOCK_TIMEOUT = 5
+"""Seconds: see ``backrest.db.migration_lock_timeout`` in docs/configuration.rst."""
 FRONTEND = "backrest.urls.frontend"
 MAX_BODY_SIZE = "backrest.max_body_size"
 ENVIRONMENT = "backrest.environment"
@@ -110,6 +112,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("backrest.db.prepared_statements", _as_bool, True),
     # KiB of SQLite's page cache, in each connection (see backrest.db).
     Setting("backrest.db.sqlite_cache_size", _as_at_most(1024 * 1024), SQLITE_CACHE_SIZE),
+    # Seconds a migration waits for a lock on PostgreSQL before it gives up (see backrest.migrations).
+    Setting("backrest.db.migration_lock_timeout", _as_at_most(3600), MIGRATION_LOCK_TIMEOUT),
     # Pyramid's records of views and routes, for proutes and the debug toolbar.
     Setting("backrest.introspection", _as_bool, False),
     # The reference single-page app (frontend/), served at / from its directory.
@@ -148,6 +152,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("backrest.files.content_types", _as_list, []),
     Setting("backrest.files.x_accel_redirect", str, ""),
     Setting("backrest.files.gc_grace", int, 3600),
+    # The data in an S3-compatible object store (credentials from boto3's
+    # environment variables, never from here), sent by the app, by nginx
+    # (x_accel_redirect) or by the store itself, the client redirected there.
+    Setting("backrest.files.storage", _as_choice("local", "s3"), "local"),
+    Setting("backrest.files.serve", _as_choice("app", "redirect"), "app"),
+    Setting("backrest.files.s3.endpoint_url", str, ""),
+    Setting("backrest.files.s3.bucket", str, ""),
+    Setting("backrest.files.s3.prefix", str, ""),
+    Setting("backrest.files.s3.region", str, ""),
+    Setting("backrest.files.s3.url_expiry", _as_at_most(7 * 24 * 3600), 300),
     # Frontend links put in mails; never derived from the request's Host. The
     # tokens are in the fragment, which browsers never send: no server's log sees them.
     Setting(FRONTEND, str, "http://localhost:3000"),
@@ -255,6 +269,7 @@ def resolve(raw: Mapping[str, Any], environ: Mapping[str, str] | None = None) ->
         resolved[setting.name] = parse_setting(setting.name, setting.parse, value)
     _expand_frontend_urls(resolved)
     _refuse_process_caches(resolved)
+    _check_file_storage(resolved)
     _refuse_weak_secrets(resolved)
     return resolved
 
@@ -320,6 +335,18 @@ def _refuse_process_caches(resolved: Mapping[str, Any]) -> None:
             "says several processes serve this site: a write through one would leave the others' pages "
             "stale. Use redis://, or no cache"
         )
+        raise ValueError(msg)
+
+
+def _check_file_storage(resolved: Mapping[str, Any]) -> None:
+    """An object store needs its bucket; only an object store can send the data itself."""
+    if resolved["backrest.files.storage"] == "s3":
+        if not resolved["backrest.files.s3.bucket"]:
+            msg = "setting backrest.files.s3.bucket is required when backrest.files.storage = s3"
+            raise ValueError(msg)
+        return
+    if resolved["backrest.files.serve"] == "redirect":
+        msg = "setting backrest.files.serve = redirect needs backrest.files.storage = s3"
         raise ValueError(msg)
 
 

@@ -10,12 +10,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
     from sqlalchemy.orm import Session
 
 
-def conflict_insert(dbsession: Session, table: Any) -> Any:
-    """An insert into ``table`` (a table or a mapped class) that takes ``on_conflict_do_*``."""
-    if dbsession.bind.dialect.name == "postgresql":
+def conflict_insert(bound: Session | Connection, table: Any) -> Any:
+    """An insert into ``table`` (a table or a mapped class) that takes ``on_conflict_do_*``.
+
+    ``bound`` is a session or a connection, of the database it is for.
+    """
+    dialect = bound.dialect if hasattr(bound, "dialect") else bound.bind.dialect
+    if dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert  # noqa: PLC0415
     else:
         from sqlalchemy.dialects.sqlite import insert  # noqa: PLC0415

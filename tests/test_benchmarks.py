@@ -50,6 +50,10 @@ def test_the_command_starts():
     assert "--rows" in help_of("run.py")
 
 
+def test_the_object_store_benchmark_starts():
+    assert "--sizes" in help_of("object_store.py")
+
+
 def test_seeded_documents_are_valid_documents():
     seed = load_seed()
     schema = DocumentSchema()

@@ -31,12 +31,14 @@ MEMORY_ENTRIES = 10_000
 
 
 class PageCache(Protocol):
-    def generation(self, collection: str) -> int | None:
-        """The collection's generation; ``None`` when the cache cannot be reached."""
+    def generation(self, collection: str) -> str | None:
+        """The collection's generation, part of its pages' keys; ``None`` when the cache cannot be reached."""
 
     def advance(self, collection: str) -> None: ...
     def get(self, key: str) -> bytes | None: ...
     def set(self, key: str, value: bytes) -> None: ...
+    def works(self) -> bool:
+        """Whether the cache answers, for the heartbeat."""
 
 
 class MemoryCache:
@@ -49,8 +51,8 @@ class MemoryCache:
         self._values: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def generation(self, collection: str) -> int | None:
-        return self._generations.get(collection, 0)
+    def generation(self, collection: str) -> str | None:
+        return str(self._generations.get(collection, 0))
 
     def advance(self, collection: str) -> None:
         with self._lock:
@@ -71,6 +73,9 @@ class MemoryCache:
             while len(self._values) > self.entries:
                 self._values.popitem(last=False)
 
+    def works(self) -> bool:
+        return True
+
 
 def cache_from_url(url: str, ttl: int) -> PageCache | None:
     if not url:
@@ -83,6 +88,6 @@ def cache_from_url(url: str, ttl: int) -> PageCache | None:
     return RedisCache(url, ttl)
 
 
-def page_key(request: Request, collection: str, generation: int) -> str:
+def page_key(request: Request, collection: str, generation: str) -> str:
     # Everything that decides what the caller sees: a new team or grant is a new key.
     return f"{collection}:{generation}:{visibility_key(request.identity)!r}:{request.url}"

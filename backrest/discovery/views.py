@@ -69,23 +69,32 @@ def _database_works(request: Request) -> bool:
 
 
 def _file_storage_works(request: Request) -> bool:
-    if request.registry["backrest.files"].works():
+    store = request.registry["backrest.files"]
+    if store.works():
         return True
-    log.error("heartbeat: the file storage cannot be written to")
+    log.error("heartbeat: the file storage does not work: %s", store.problem())
     return False
 
 
+def _uses_redis(settings: dict[str, Any]) -> bool:
+    """Whether the rate limits or the page cache are in Redis."""
+    cache_url = settings["backrest.cache.url"]
+    return bool(settings["backrest.redis_url"]) or bool(cache_url and not cache_url.startswith("memory:"))
+
+
 def _redis_works(request: Request) -> bool:
-    if request.registry["throttle"].storage.works():
+    """Whether the Redis of the rate limits and that of the page cache answer, whichever are used."""
+    cache = request.registry.get("backrest.page_cache")
+    if request.registry["throttle"].storage.works() and (cache is None or cache.works()):
         return True
-    log.error("heartbeat: Redis does not answer; rate limits are counted in each process")
+    log.error("heartbeat: Redis does not answer; each process counts rate limits, lists are not cached")
     return False
 
 
 @heartbeat.get(permission=Permission.PUBLIC, response_schema=Heartbeat())
 def heartbeat_view(request: Request) -> dict[str, Any]:
     checks = {"database": _database_works(request), "files": _file_storage_works(request)}
-    if request.registry.settings["backrest.redis_url"]:
+    if _uses_redis(request.registry.settings):
         checks["redis"] = _redis_works(request)
     failed = [name for name, works in checks.items() if not works]
     if failed:

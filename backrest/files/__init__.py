@@ -17,8 +17,9 @@ from sqlalchemy import bindparam, select
 from backrest.files.gate import gate
 from backrest.files.models import FILENAME_LENGTH, Blob, FileContent
 from backrest.files.services import file_services
-from backrest.files.storage import BlobStore
+from backrest.files.storage import StoreUnavailable, blob_store
 from backrest.files.transaction import FilesDataManager
+from backrest.files.unavailable import store_unavailable_view
 from backrest.schema import Body, text_node
 from backrest.service import register_services
 
@@ -66,10 +67,11 @@ def file_transaction(request: Request) -> FilesDataManager:
 
 
 def includeme(config: Configurator) -> None:
-    store = BlobStore(config.get_settings()["backrest.files.root"])
+    store = blob_store(config.get_settings())
     store.prepare()
     config.registry["backrest.files"] = store
     config.add_request_method(file_transaction, "file_transaction", reify=True)
+    config.add_exception_view(store_unavailable_view, context=StoreUnavailable)
     config.add_content_kind(FileContent, "file", file_services, read_only_fields=FileFields)
     # What a proxy asks before it takes an upload's body (deploy/nginx.conf).
     register_services(config, gate)

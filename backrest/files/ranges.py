@@ -33,6 +33,10 @@ class ByteRange:
     def content_range(self, size: int) -> str:
         return f"bytes {self.start}-{self.stop - 1}/{size}"
 
+    def header_value(self) -> str:
+        """The ``Range`` header that asks for these bytes."""
+        return f"bytes={self.start}-{self.stop - 1}"
+
 
 def _resolve(spec: str, size: int) -> ByteRange | None:
     """One ``first-last``, ``first-`` or ``-suffix`` within ``size`` bytes; ``None`` when beyond the end."""

@@ -17,7 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from backrest.db import get_engine
-from backrest.files.storage import BlobStore
+from backrest.files.storage import BlobStore, StoreUnavailable, blob_store
 from backrest.mail.transports import transport_from_settings
 from backrest.migrations import pending
 from backrest.scripts import CommandError
@@ -26,7 +26,9 @@ from backrest.throttle.storage import ThrottleStorage
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-FAILURES = (OSError, SQLAlchemyError, smtplib.SMTPException, redis.RedisError)
+    from backrest.files.s3 import S3BlobStore
+
+FAILURES = (OSError, SQLAlchemyError, smtplib.SMTPException, redis.RedisError, StoreUnavailable)
 """What a part that does not answer raises; anything else is a bug, and shows its traceback."""
 WIDTH = 12
 TIMEOUT = 5
@@ -48,16 +50,16 @@ def _database(settings: dict[str, Any]) -> Iterator[tuple[str, Callable[[], str 
     yield "migrations", migrated
 
 
-def _files(store: BlobStore) -> str | None:
+def _files(store: BlobStore | S3BlobStore) -> str | None:
     # Its directories, as the service makes them at start.
     store.prepare()
-    return None if store.works() else f"{store.root} cannot be written to"
+    return None if store.works() else store.problem()
 
 
 def _parts(settings: dict[str, Any]) -> Iterator[tuple[str, Callable[[], str | None]]]:
     """Each part the settings name, with its check: None when it works, else what is wrong."""
     yield from _database(settings)
-    yield "files", lambda: _files(BlobStore(settings["backrest.files.root"]))
+    yield "files", lambda: _files(blob_store(settings))
     if settings["backrest.redis_url"]:
         limits = ThrottleStorage(settings["backrest.redis_url"])
         yield "redis", lambda: None if limits.works() else "does not answer (backrest.redis_url)"

@@ -15,7 +15,7 @@ from backrest.files.gc import collect
 from backrest.files.quota import file_models
 from backrest.mail.outbox import OutboxWorker
 from backrest.mail.transports import transport_from_settings
-from backrest.migrations import upgrade
+from backrest.migrations import MigrationLockedError, upgrade
 from backrest.scripts import CommandError
 from backrest.scripts.application import loaded
 from backrest.scripts.check import WIDTH
@@ -35,7 +35,11 @@ def _settings(ini: str) -> dict[str, Any]:
 
 def migrate(ini: str) -> None:
     """Create the schema, or bring it up to date."""
-    upgrade(get_engine(_settings(ini)))
+    settings = _settings(ini)
+    try:
+        upgrade(get_engine(settings), lock_timeout=settings["backrest.db.migration_lock_timeout"])
+    except MigrationLockedError as error:
+        raise CommandError(str(error)) from error
     print("database is up to date")  # noqa: T201
 
 

@@ -3,11 +3,12 @@
 A writer process uploads, replaces and deletes files through the whole
 application in a loop (``tests/integration/file_writer.py``) and is killed
 with SIGKILL after a random delay, again and again: while an upload streams
-in, between a blob's rename and the database's COMMIT, during the commit.
+in, between a blob's storing and the database's COMMIT, during the commit.
 After every kill each row's blob is there, whole, with its hash and size.
-At the end the leftovers are counted on disk and in the database, and the
-real ``backrest gc --grace 0`` must report and remove exactly those, and
-nothing any row still names.
+At the end the leftovers are counted in the store and in the database, and
+the real ``backrest gc --grace 0`` must report and remove exactly those, and
+nothing any row still names. So for both stores: the local one, and an
+S3 server (SeaweedFS).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from sqlalchemy import create_engine, select, text
@@ -33,14 +34,15 @@ from backrest.files.storage import BlobStore
 from backrest.types.files import File
 from tests.conftest import make_settings
 from tests.integration.conftest import empty_tables
+from tests.servers import S3_BUCKET, ObjectStore, object_store
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Hashable, Iterator
 
     from sqlalchemy.engine import Engine
 
 KILLS = 50
-MAX_DELAY = 0.25
+MAX_DELAY = 0.4
 """Seconds a writer runs before it is killed, at most: some dozen operations."""
 TIMEOUT = 60.0
 """Seconds to wait for the writer process to answer (building the application takes a few)."""
@@ -115,17 +117,67 @@ class Writers:
         self.process.stdout.close()
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        while chunk := stream.read(1024 * 1024):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def files_in(directory: Path) -> dict[Path, int]:
     """Every file under ``directory``, with its size."""
     return {path: path.stat().st_size for path in directory.rglob("*") if path.is_file()}
+
+
+class LocalBlobs:
+    """What the local store holds, seen on disk."""
+
+    def __init__(self, root: str) -> None:
+        self.store = BlobStore(root)
+
+    def stored(self) -> dict[str, tuple[int, Hashable]]:
+        """Each blob's size by its name, with what changes when it is written again."""
+        return {
+            path.name: (size, (path.stat().st_ino, path.stat().st_mtime_ns))
+            for path, size in files_in(self.store.blobs).items()
+        }
+
+    def sha256_of(self, name: str) -> str:
+        digest = hashlib.sha256()
+        with self.store.path(name).open("rb") as stream:
+            while chunk := stream.read(1024 * 1024):
+                digest.update(chunk)
+        return digest.hexdigest()
+
+    def unfinished(self) -> dict[str, int]:
+        """Uploads cut off: temporary files, by their paths, with their sizes."""
+        return {str(path): size for path, size in files_in(self.store.tmp).items()}
+
+
+class ObjectBlobs(LocalBlobs):
+    """What an object store holds (and the temporary files of uploads), seen through its S3 API."""
+
+    def __init__(self, root: str, store: ObjectStore, prefix: str) -> None:
+        super().__init__(root)
+        self.client = store.client()
+        self.prefix = prefix
+
+    def _listed(self, operation: str, field: str) -> list[dict[str, Any]]:
+        pages = self.client.get_paginator(operation).paginate(Bucket=S3_BUCKET, Prefix=self.prefix)
+        return [item for page in pages for item in page.get(field, [])]
+
+    def stored(self) -> dict[str, tuple[int, Hashable]]:
+        return {
+            item["Key"].rsplit("/", 1)[1]: (item["Size"], (item["ETag"], item["LastModified"]))
+            for item in self._listed("list_objects_v2", "Contents")
+        }
+
+    def sha256_of(self, name: str) -> str:
+        key = f"{self.prefix}sha256/{name[:2]}/{name[2:4]}/{name}"
+        digest = hashlib.sha256()
+        for chunk in self.client.get_object(Bucket=S3_BUCKET, Key=key)["Body"].iter_chunks(1024 * 1024):
+            digest.update(chunk)
+        return digest.hexdigest()
+
+    def unfinished(self) -> dict[str, int]:
+        uploads = self._listed("list_multipart_uploads", "Uploads")
+        return {**super().unfinished(), **{upload["UploadId"]: 0 for upload in uploads}}
+
+
+Blobs = LocalBlobs | ObjectBlobs
 
 
 @dataclass
@@ -152,25 +204,24 @@ def read_rows(engine: Engine) -> Rows:
 
 @dataclass
 class Checker:
-    """Checks that every file row's blob is there and whole; each blob file is hashed once."""
+    """Checks that every file row's blob is there and whole; each version of a blob is hashed once."""
 
     engine: Engine
-    store: BlobStore
-    verified: set[tuple[str, int, int, int]] = field(default_factory=set)
+    blobs: Blobs
+    verified: set[tuple[str, Hashable]] = field(default_factory=set)
 
     def rows(self, when: str) -> Rows:
         rows = read_rows(self.engine)
+        stored = self.blobs.stored()
         for identifier, sha256, size in rows.files:
             where = f"{when}: file {identifier}, blob {sha256}"
             assert rows.blobs.get(sha256) == size, f"{where}: the blob's row is {rows.blobs.get(sha256)}"
-            path = self.store.path(sha256)
-            assert path.is_file(), f"{where}: the blob file is missing"
-            status = path.stat()
-            key = (sha256, status.st_ino, status.st_size, status.st_mtime_ns)
-            if key not in self.verified:
-                assert status.st_size == size, f"{where}: the blob file has {status.st_size} bytes"
-                assert sha256_of(path) == sha256, f"{where}: the blob file's content has another hash"
-                self.verified.add(key)
+            assert sha256 in stored, f"{where}: the blob is missing"
+            stored_size, version = stored[sha256]
+            if (sha256, version) not in self.verified:
+                assert stored_size == size, f"{where}: the blob has {stored_size} bytes"
+                assert self.blobs.sha256_of(sha256) == sha256, f"{where}: the blob's content has another hash"
+                self.verified.add((sha256, version))
         return rows
 
 
@@ -207,23 +258,23 @@ class Leftovers:
             f"removed {count} {what} ({size} bytes)"
             for what, (count, size) in (
                 ("unreferenced blobs", self.unreferenced),
-                ("blob files without a row", self.orphans),
-                ("temporary files", self.temporary),
+                ("blobs without a row", self.orphans),
+                ("unfinished uploads", self.temporary),
             )
         ]
 
 
-def leftovers(rows: Rows, store: BlobStore) -> Leftovers:
+def leftovers(rows: Rows, blobs: Blobs) -> Leftovers:
     unreferenced = [size for sha256, size in rows.blobs.items() if sha256 not in rows.referenced]
-    orphans = [size for path, size in files_in(store.blobs).items() if path.name not in rows.blobs]
-    temporary = list(files_in(store.tmp).values())
+    orphans = [size for name, (size, _) in blobs.stored().items() if name not in rows.blobs]
+    temporary = list(blobs.unfinished().values())
     return Leftovers(
         (len(unreferenced), sum(unreferenced)), (len(orphans), sum(orphans)), (len(temporary), sum(temporary))
     )
 
 
-def orphan_names(rows: Rows, store: BlobStore) -> set[str]:
-    return {path.name for path in files_in(store.blobs) if path.name not in rows.blobs}
+def orphan_names(rows: Rows, blobs: Blobs) -> set[str]:
+    return {name for name in blobs.stored() if name not in rows.blobs}
 
 
 @pytest.fixture
@@ -238,19 +289,45 @@ def engine(clean_database: str) -> Iterator[Engine]:
 def test_killed_writers_leave_no_row_without_its_blob_and_gc_removes_the_rest(
     clean_database: str, engine: Engine, tmp_path: Path
 ) -> None:
-    seed = random.randrange(2**32)
-    rng = random.Random(seed)
     settings = make_settings(
         clean_database, tmp_path / "mail", **{"backrest.files.root": str(tmp_path / "files")}
     )
-    store = BlobStore(settings["backrest.files.root"])
-    checker = Checker(engine, store)
+    kill_writers_then_collect(settings, LocalBlobs(settings["backrest.files.root"]), engine, tmp_path)
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_killed_writers_leave_no_row_without_its_object_and_gc_removes_the_rest(
+    clean_database: str, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with object_store() as store:
+        for name, value in store.environment.items():
+            monkeypatch.setenv(name, value)
+        settings = make_settings(
+            clean_database,
+            tmp_path / "mail",
+            **{
+                "backrest.files.root": str(tmp_path / "files"),
+                "backrest.files.storage": "s3",
+                "backrest.files.s3.endpoint_url": store.endpoint_url,
+                "backrest.files.s3.bucket": S3_BUCKET,
+                "backrest.files.s3.prefix": "faults/",
+            },
+        )
+        blobs = ObjectBlobs(settings["backrest.files.root"], store, "faults/")
+        kill_writers_then_collect(settings, blobs, engine, tmp_path)
+
+
+def kill_writers_then_collect(settings: dict[str, str], blobs: Blobs, engine: Engine, tmp_path: Path) -> None:
+    """Kill writers :data:`KILLS` times, checking the rows and blobs after each; then ``backrest gc``."""
+    seed = random.randrange(2**32)
+    rng = random.Random(seed)
+    checker = Checker(engine, blobs)
     oplog = tmp_path / "operations"
     writers = Writers(
-        {**settings, "sqlalchemy.url": writer_url(clean_database)}, oplog, tmp_path / "writer.log"
+        {**settings, "sqlalchemy.url": writer_url(settings["sqlalchemy.url"])}, oplog, tmp_path / "writer.log"
     )
     left_temporary = left_orphan = 0
-    temporary: set[Path] = set()
+    temporary: set[str] = set()
     orphans: set[str] = set()
     try:
         for kill in range(KILLS):
@@ -264,8 +341,8 @@ def test_killed_writers_leave_no_row_without_its_blob_and_gc_removes_the_rest(
             )
             wait_for_writers_to_go(engine)
             rows = checker.rows(f"after {when}")
-            now_temporary = set(files_in(store.tmp))
-            now_orphans = orphan_names(rows, store)
+            now_temporary = set(blobs.unfinished())
+            now_orphans = orphan_names(rows, blobs)
             left_temporary += bool(now_temporary - temporary)
             left_orphan += bool(now_orphans - orphans)
             temporary, orphans = now_temporary, now_orphans
@@ -277,13 +354,13 @@ def test_killed_writers_leave_no_row_without_its_blob_and_gc_removes_the_rest(
     rows = checker.rows("after the last kill")
     assert rows.files, "the writers left no file"
     assert set(rows.blobs) >= rows.referenced
-    before = leftovers(rows, store)
+    before = leftovers(rows, blobs)
     # Deleted and replaced data is unreferenced; what the kills cut off is the rest.
     assert before.unreferenced[0] > 0
     assert left_temporary + left_orphan > 0, f"no kill of {KILLS} landed while an upload was under way"
     print(
-        f"{len(operations)} operations, {KILLS} kills: {left_temporary} left a temporary file, "
-        f"{left_orphan} a blob file without a row; before gc: {before}"
+        f"{len(operations)} operations, {KILLS} kills: {left_temporary} left an unfinished upload, "
+        f"{left_orphan} a blob without a row; before gc: {before}"
     )
 
     ini = tmp_path / "gc.ini"
@@ -304,10 +381,8 @@ def test_killed_writers_leave_no_row_without_its_blob_and_gc_removes_the_rest(
     assert gc.returncode == 0, gc.stderr
     assert gc.stdout.splitlines() == before.report(), gc.stderr
 
-    after = Checker(engine, store).rows("after gc")
+    after = Checker(engine, blobs).rows("after gc")
     assert after.files == rows.files
     assert set(after.blobs) == after.referenced, "gc left unreferenced blob rows"
-    assert {path.name for path in files_in(store.blobs)} == set(after.blobs), (
-        "gc left blob files without a row"
-    )
-    assert not files_in(store.tmp), "gc left temporary files"
+    assert set(blobs.stored()) == set(after.blobs), "gc left blobs without a row"
+    assert not blobs.unfinished(), "gc left unfinished uploads"

@@ -28,7 +28,7 @@ from tests.mailbox import Mail, parse
 from tests.servers import free_port, pserve, pserve_ini, pserve_logging
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable, Iterator, Mapping
     from email.message import Message
 
 MAIL_DELAY = 1.0
@@ -136,11 +136,15 @@ class Server:
 
 @contextlib.contextmanager
 def running_server(
-    directory: Path, database_url: str, port: int | None = None, **settings: str
+    directory: Path,
+    database_url: str,
+    port: int | None = None,
+    server: Mapping[str, str] | None = None,
+    **settings: str,
 ) -> Iterator[Server]:
     """``pserve`` on ``port`` (by default a free one) with the ini above.
 
-    ``settings`` add to or change its ``[app:main]``.
+    ``settings`` add to or change its ``[app:main]``, ``server`` its waitress options.
     """
     port = port or free_port()
     mail_directory = directory / "mail"
@@ -156,7 +160,7 @@ def running_server(
         **FAST_HASHING,
         **settings,
     }
-    ini.write_text(pserve_ini(settings, port, LOGGING))
+    ini.write_text(pserve_ini(settings, port, LOGGING, server=server))
     log_path = directory / "server.log"
     with pserve(ini, port, log_path, stdout_path=directory / "stdout.log") as process:
         yield Server(port, process, mail_directory, log_path)

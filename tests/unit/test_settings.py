@@ -342,3 +342,22 @@ def test_a_cache_in_each_process_is_refused_where_several_processes_serve():
     assert shared["backrest.cache.url"] == "redis://127.0.0.1:6379/2"
     alone = resolve({"sqlalchemy.url": URL, "backrest.cache.url": "memory://"}, environ={})
     assert alone["backrest.cache.url"] == "memory://"
+
+
+def test_an_object_store_needs_its_bucket():
+    with pytest.raises(ValueError, match=r"backrest\.files\.s3\.bucket is required"):
+        resolve({"sqlalchemy.url": URL, "backrest.files.storage": "s3"}, environ={})
+    settings = resolve(
+        {"sqlalchemy.url": URL, "backrest.files.storage": "s3", "backrest.files.s3.bucket": "data"},
+        environ={},
+    )
+    assert (settings["backrest.files.s3.bucket"], settings["backrest.files.s3.url_expiry"]) == ("data", 300)
+
+
+def test_only_an_object_store_sends_the_data_by_redirect():
+    with pytest.raises(
+        ValueError, match=r"backrest\.files\.serve = redirect needs backrest\.files\.storage = s3"
+    ):
+        resolve({"sqlalchemy.url": URL, "backrest.files.serve": "redirect"}, environ={})
+    with pytest.raises(ValueError, match=r"setting backrest\.files\.storage: must be one of local, s3"):
+        resolve({"sqlalchemy.url": URL, "backrest.files.storage": "minio"}, environ={})

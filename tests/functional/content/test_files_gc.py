@@ -105,8 +105,8 @@ def test_gc_removes_blob_files_without_a_row_and_temporary_files(logged_in: Brow
     assert files_under(store.tmp) == []
     assert collected.report() == (
         "removed 0 unreferenced blobs (0 bytes)\n"
-        "removed 2 blob files without a row (8 bytes)\n"
-        "removed 1 temporary files (11 bytes)"
+        "removed 2 blobs without a row (8 bytes)\n"
+        "removed 1 unfinished uploads (11 bytes)"
     )
 
 
