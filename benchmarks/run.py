@@ -69,14 +69,13 @@ from typing import TYPE_CHECKING, Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # tests/servers.py
 
-import seed  # noqa: E402
 from sqlalchemy import create_engine, event, text  # noqa: E402
 from sqlalchemy.pool import NullPool  # noqa: E402
 from webtest import TestApp  # noqa: E402
 
 from backrest import main  # noqa: E402
 from backrest.migrations import upgrade  # noqa: E402
-from benchmarks import machine  # noqa: E402
+from benchmarks import machine, seed  # noqa: E402
 from tests.servers import (  # noqa: E402
     _as_postgres_user,
     free_port,
@@ -469,7 +468,14 @@ def write_lines(path: Path, lines: list[str]) -> str:
 
 
 def run_wrk(
-    script: str, port: int, seconds: float, *, connections: int, cpu: int | None, env: dict[str, str]
+    script: str,
+    port: int,
+    seconds: float,
+    *,
+    connections: int,
+    cpu: int | None,
+    env: dict[str, str],
+    scheme: str = "http",
 ) -> dict[str, str]:
     command = [
         "wrk",
@@ -480,7 +486,7 @@ def run_wrk(
         "10s",
         "-s",
         str(WRK_SCRIPTS / script),
-        f"http://127.0.0.1:{port}",
+        f"{scheme}://127.0.0.1:{port}",
     ]
     if cpu is not None:
         command = ["taskset", "-c", str(cpu), *command]

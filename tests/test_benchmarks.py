@@ -163,3 +163,31 @@ def test_the_request_cost_command_measures_every_scenario():
     measured = re.findall(r"^(S\d): (\d+\.\d+) ms of CPU per request$", result.stdout, re.MULTILINE)
     assert [name for name, _ in measured] == ["S1", "S2", "S3", "S4", "S5"]
     assert all(float(ms) > 0 for _, ms in measured)
+
+
+def test_the_processes_benchmark_starts():
+    assert "--processes" in help_of("processes.py")
+
+
+def test_the_processes_benchmark_compares_cpu_per_request_with_the_fewest_processes():
+    processes = load("processes")
+
+    def figures(count: int, scenario: str, backrest_ms: float) -> object:
+        cpu = {"backrest": backrest_ms, "nginx": 0.3, "PostgreSQL": 0.5}
+        return processes.Figures(count, scenario, 1000, 500.0, 10.0, 20.0, 0, "200:1000", cpu)
+
+    measured = [
+        figures(1, "item GET", 1.0),
+        figures(2, "item GET", 1.1),
+        figures(4, "item GET", 1.5),
+        figures(1, "list of 20", 2.0),
+        figures(4, "list of 20", 2.0),
+    ]
+    lines = processes.flatness(measured).splitlines()
+    assert lines == [
+        "item GET: backrest CPU per request over that of 1: 2: 1.10, 4: 1.50",
+        "list of 20: backrest CPU per request over that of 1: 4: 1.00",
+    ]
+    table = processes.table(measured)
+    assert len(table.splitlines()) == 2 + len(measured)
+    assert "backrest CPU ms/req" in table.splitlines()[0]
