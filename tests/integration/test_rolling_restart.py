@@ -71,12 +71,17 @@ SETTINGS = {
 class Process:
     """One ``pserve`` of the site, on a port it keeps from one start to the next; a log for each start."""
 
-    def __init__(self, directory: Path, database_url: str, mail: Path) -> None:
+    def __init__(self, directory: Path, database_url: str, mail: Path, blobs: Path) -> None:
         self.directory = directory
         self.port = free_port()
         self.starts = 0
         self.ini = directory / "server.ini"
-        settings = {"sqlalchemy.url": database_url, "backrest.mail.directory": str(mail), **SETTINGS}
+        settings = {
+            "sqlalchemy.url": database_url,
+            "backrest.mail.directory": str(mail),
+            "backrest.files.root": str(blobs),
+            **SETTINGS,
+        }
         self.ini.write_text(pserve_ini(settings, self.port, LOGGING, server=nginx.WAITRESS))
         self._running = contextlib.ExitStack()
         self.process: subprocess.Popen[bytes] | None = None
@@ -112,19 +117,19 @@ class Process:
 @contextlib.contextmanager
 def site(directory: Path, database_url: str) -> Iterator[tuple[list[Process], nginx.Client]]:
     """The processes behind nginx; yields them, and a client through nginx of a logged-in account."""
-    mail = directory / "mail"
+    mail, blobs = directory / "mail", directory / "blobs"
     processes = []
     for n in range(PROCESSES):
         (directory / f"process-{n}").mkdir()
-        processes.append(Process(directory / f"process-{n}", database_url, mail))
+        processes.append(Process(directory / f"process-{n}", database_url, mail, blobs))
     port = free_port()
     config, certificate = nginx_site_config(
-        directory, port, free_port(), [process.port for process in processes], directory / "blobs"
+        directory, port, free_port(), [process.port for process in processes], blobs
     )
     for process in processes:
-        # As docs/deployment.rst lists the processes of nginx's own machine.
+        # As docs/deployment.rst lists the processes of nginx's own machine, in both upstreams.
         line = f"server 127.0.0.1:{process.port};"
-        assert config.count(line) == 1
+        assert config.count(line) == 2
         config = config.replace(line, f"server 127.0.0.1:{process.port} max_fails=0;")
     with contextlib.ExitStack() as stack, ThreadPoolExecutor(PROCESSES) as starting:
         for process in processes:
@@ -144,6 +149,8 @@ class Load:
 
     acknowledged: dict[str, str] = field(default_factory=dict)
     """The title of each document, as the last write answered left it."""
+    uploads: list[str] = field(default_factory=list)
+    """The files whose upload was answered."""
     failures: list[str] = field(default_factory=list)
     requests: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -167,11 +174,18 @@ class Load:
 
 
 def mixed_use(client: nginx.Client, name: str, load: Load, stop: threading.Event) -> None:
-    """Read the API's index, create a document, read it, replace it under If-Match: round after round."""
+    """Read the API's index, upload a file, create a document, read it, replace it under If-Match.
+
+    Round after round.
+    """
     for round_ in range(ROUNDS):
         if stop.wait(PAUSE):
             return
         load.expect(client, 200, "GET", "/-/")
+        body, form_type = nginx.multipart({"description": name}, f"{name}-{round_}.txt", "text/plain", b"x")
+        if uploaded := load.expect(client, 201, "POST", "/-/files/", body, **{"Content-Type": form_type}):
+            with load.lock:
+                load.uploads.append(uploaded.json["__meta__"]["id"])
         title = f"{name} {round_}"
         created = load.expect(client, 201, "POST", "/-/documents/", {"title": title})
         if created is None:
@@ -189,11 +203,14 @@ def mixed_use(client: nginx.Client, name: str, load: Load, stop: threading.Event
                 load.acknowledged[document] = revised
 
 
-def documents(database_url: str) -> dict[str, str]:
+def stored(database_url: str) -> tuple[dict[str, str], list[str]]:
+    """The documents' titles by id, and the files' ids."""
     engine = create_engine(database_url)
     try:
         with engine.connect() as connection:
-            return dict(connection.execute(text("SELECT id, title FROM documents")).all())
+            documents = dict(connection.execute(text("SELECT id, title FROM documents")).all())
+            files = connection.execute(text("SELECT id FROM files")).scalars().all()
+            return documents, files
     finally:
         engine.dispose()
 
@@ -241,7 +258,10 @@ def test_a_rolling_restart_behind_nginx_loses_no_request(clean_database, tmp_pat
             for log in process.directory.glob("server-*.log"):
                 assert "Traceback" not in log.read_text()
     # Every write answered is there, once: none lost, none run twice.
-    assert documents(clean_database) == load.acknowledged
+    documents, files = stored(clean_database)
+    assert documents == load.acknowledged
+    assert sorted(files) == sorted(load.uploads)
+    assert len(files) > PROCESSES
 
 
 def test_a_request_under_way_at_sigterm_is_answered_and_new_connections_are_refused(clean_database, tmp_path):
@@ -288,4 +308,4 @@ def test_a_request_under_way_at_sigterm_is_answered_and_new_connections_are_refu
         assert server.process.wait(timeout=STOP_WAIT) == 0
         assert STOPPED in server.log
         assert "Traceback" not in server.log
-    assert documents(clean_database) == {document: "final"}
+    assert stored(clean_database)[0] == {document: "final"}
