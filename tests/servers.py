@@ -302,22 +302,34 @@ def pserve_ini(
 
 @contextlib.contextmanager
 def pserve(
-    ini: Path, port: int, log_path: Path, stdout_path: Path | None = None, prefix: Sequence[str] = ()
+    ini: Path,
+    port: int,
+    log_path: Path,
+    stdout_path: Path | None = None,
+    prefix: Sequence[str] = (),
+    *,
+    arguments: Sequence[str] = (),
+    variables: Mapping[str, str] | None = None,
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """``pserve ini`` (after ``prefix``, such as ``taskset``), yielded once it listens on ``port``.
+    """``pserve ini arguments...`` (after ``prefix``, such as ``taskset``), once it listens on ``port``.
 
     It runs in the ini file's directory and takes its settings from the file
-    alone (no ``BACKREST_*`` variables). Its stderr goes to ``log_path``, and
-    so does its stdout unless ``stdout_path`` names another file. It is
-    stopped on leaving; if it exits or does not listen in time, the error
-    carries its log.
+    and ``variables`` alone (none of this process's ``BACKREST_*``
+    variables). Its stderr goes to ``log_path``, and so does its stdout
+    unless ``stdout_path`` names another file. It is stopped on leaving; if
+    it exits or does not listen in time, the error carries its log.
     """
     environment = {name: value for name, value in os.environ.items() if not name.startswith("BACKREST_")}
+    environment.update(variables or {})
     with contextlib.ExitStack() as files:
         log = files.enter_context(log_path.open("wb"))
         stdout = files.enter_context(stdout_path.open("wb")) if stdout_path else log
         process = subprocess.Popen(
-            [*prefix, str(PSERVE), str(ini)], stdout=stdout, stderr=log, cwd=ini.parent, env=environment
+            [*prefix, str(PSERVE), str(ini), *arguments],
+            stdout=stdout,
+            stderr=log,
+            cwd=ini.parent,
+            env=environment,
         )
         with _serving("pserve", process, port, PSERVE_START_TIMEOUT, log_path.read_text):
             yield process
