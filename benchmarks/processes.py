@@ -25,6 +25,13 @@ rises when processes wait on something they share (a lock, a connection
 pool, Redis). The last lines give each N's backrest CPU per request over
 that of one process. ``docs/performance.rst`` has the figures.
 
+As fast as the site answers, the processes compete for the CPUs with each
+other, nginx, PostgreSQL and wrk, and once they outnumber the CPUs every
+request also pays for that competition. ``--rate R`` offers R requests a
+second instead (each connection waits before each request, wrk's
+``delay()``), below what one process answers: the CPU per request is then
+the work of a request alone, which is what adding processes must not change.
+
 Needs ``wrk``, nginx, redis-server and PostgreSQL's server binaries
 (``apt-get install -y wrk nginx redis-server postgresql postgresql-contrib``).
 Nothing talks to anything but 127.0.0.1, and no process is pinned: N
@@ -148,8 +155,21 @@ def load(
 ) -> dict[str, str]:
     """The figures of wrk running ``script`` against the site for ``seconds``."""
     return single.run_wrk(
-        script, where.port, seconds, connections=options.connections, cpu=None, env=env, scheme="https"
+        script,
+        where.port,
+        seconds,
+        connections=options.connections,
+        cpu=None,
+        env={**env, **offered_rate(options)},
+        scheme="https",
     )
+
+
+def offered_rate(options: argparse.Namespace) -> dict[str, str]:
+    """The variables that make wrk offer ``--rate``: how long each connection waits before each request."""
+    if options.rate is None:
+        return {}
+    return {"BENCH_DELAY_MS": str(round(1000 * options.connections / options.rate))}
 
 
 def measure(where: Site, options: argparse.Namespace, env: dict[str, str], count: int) -> list[Figures]:
@@ -272,6 +292,12 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=32, help="wrk connections (default: 32)")
     parser.add_argument("--threads", type=int, default=4, help="waitress threads per process (default: 4)")
     parser.add_argument(
+        "--rate",
+        type=float,
+        default=None,
+        help="requests a second offered, about, instead of as many as answered (default: as many)",
+    )
+    parser.add_argument(
         "--set",
         action="append",
         default=[],
@@ -282,6 +308,8 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     options = parser.parse_args(argv)
     if min(options.processes) < 1:
         parser.error("--processes must be at least 1")
+    if options.rate is not None and options.rate <= 0:
+        parser.error("--rate must be above 0")
     if options.rows < single.GET_SAMPLE:
         parser.error(f"--rows must be at least {single.GET_SAMPLE}")
     return options

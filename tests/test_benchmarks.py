@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from backrest.db import get_engine
 from backrest.types.documents import DocumentSchema
 from tests.servers import _nginx_main_config, missing, nginx_binary, nginx_site_config
@@ -167,6 +169,15 @@ def test_the_request_cost_command_measures_every_scenario():
 
 def test_the_processes_benchmark_starts():
     assert "--processes" in help_of("processes.py")
+
+
+def test_the_processes_benchmark_offers_a_fixed_rate_over_all_its_connections():
+    processes = load("processes")
+    assert processes.offered_rate(processes.parse_arguments([])) == {}
+    offered = processes.parse_arguments(["--rate", "200", "--connections", "32"])
+    assert processes.offered_rate(offered) == {"BENCH_DELAY_MS": "160"}
+    with pytest.raises(SystemExit):
+        processes.parse_arguments(["--rate", "0"])
 
 
 def test_the_processes_benchmark_compares_cpu_per_request_with_the_fewest_processes():

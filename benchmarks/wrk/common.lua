@@ -9,12 +9,21 @@
 --   BENCH_ETAGS     file with "id<TAB>etag" per line
 --   BENCH_PATH      path of the list scenarios
 --   BENCH_THREADS   wrk's -t, so that threads take disjoint slices of the ids
+--   BENCH_DELAY_MS  if set, each connection waits this long before each request:
+--                   a load offered at a fixed rate rather than as fast as answered
 --
 -- done() prints one line starting with BENCH_RESULT, which run.py parses:
 -- requests, req/s, p50/p90/p99/max latency in ms, and the count of each
 -- HTTP status, so that an unexpected status is never hidden in a rate.
 
 local threads = {}
+
+local delay_ms = tonumber(os.getenv("BENCH_DELAY_MS") or "")
+if delay_ms then
+  function delay()
+    return delay_ms
+  end
+end
 
 function setup(thread)
   thread:set("tid", #threads + 1)
