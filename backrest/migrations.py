@@ -42,6 +42,14 @@ class MigrationLockedError(Exception):
     """A migration gave up waiting for a lock another transaction holds; it left nothing of itself."""
 
 
+def compared(name: str | None, type_: str, _parents: Mapping[str, str | None]) -> bool:
+    """Whether autogenerate compares this object: not procrastinate's tables, which it would drop.
+
+    They are procrastinate's schema, applied after the migrations (:func:`schema_steps`).
+    """
+    return not (type_ == "table" and name is not None and name.startswith("procrastinate_"))
+
+
 def alembic_config() -> Config:
     config = Config()
     config.set_main_option("script_location", "backrest:alembic")

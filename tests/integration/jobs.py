@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from aiosmtpd.controller import Controller
 
-from tests.integration.command import BACKREST, environment
+from tests.integration.command import BACKREST, environment, write_ini
 from tests.integration.conftest import Collector
 from tests.servers import pserve_logging
 
@@ -37,8 +37,10 @@ def wait_until(condition: Callable[[], object], what: str, timeout: float = WAIT
 
 
 def worker_ini(path: Path, settings: Mapping[str, str]) -> Path:
-    lines = ["[app:main]", "use = egg:backrest", *(f"{name} = {value}" for name, value in settings.items())]
-    path.write_text("\n".join(lines) + "\n\n" + LOGGING)
+    """An ini file of ``settings`` whose logging shows what the worker does."""
+    write_ini(path, settings)
+    with path.open("a") as ini:
+        ini.write("\n" + LOGGING)
     return path
 
 

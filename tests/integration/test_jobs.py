@@ -23,6 +23,7 @@ from backrest.jobs.worker import conninfo
 from backrest.mail.models import OutboxMessage
 from backrest.migrations import upgrade
 from tests.conftest import FAST_HASHING, PASSWORD, UNREACHED_RATES
+from tests.integration.command import backrest
 from tests.integration.conftest import Collector
 from tests.integration.jobs import StallingCollector, running_worker, smtp_with, wait_until, worker_ini
 from tests.integration.test_server import running_server
@@ -104,6 +105,13 @@ def mail_jobs(url: str) -> int:
 def rows(app: Any) -> list[OutboxMessage]:
     with app.registry["dbsession_factory"]() as dbsession:
         return list(dbsession.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+def test_the_worker_refuses_a_deployment_without_procrastinate(settings, tmp_path):
+    ini = worker_ini(tmp_path / "thread.ini", {**settings, "backrest.jobs": "thread"})
+    run = backrest("worker", str(ini))
+    assert run.returncode == 1
+    assert "backrest worker runs the jobs of backrest.jobs = procrastinate" in run.stderr
 
 
 def test_a_rolled_back_request_queues_nothing_and_a_committed_one_sends_exactly_one(
