@@ -56,15 +56,19 @@ def _as_choice(*choices: str) -> Callable[[Any], str]:
     return parse
 
 
-def _as_at_most(limit: int) -> Callable[[Any], int]:
+def _as_between(low: int, high: int) -> Callable[[Any], int]:
     def parse(value: Any) -> int:
         number = int(value)
-        if not 0 < number <= limit:
-            msg = f"must be between 1 and {limit}, not {value!r}"
+        if not low <= number <= high:
+            msg = f"must be between {low} and {high}, not {value!r}"
             raise ValueError(msg)
         return number
 
     return parse
+
+
+def _as_at_most(limit: int) -> Callable[[Any], int]:
+    return _as_between(1, limit)
 
 
 def as_rate(value: Any) -> Rate:
@@ -77,17 +81,6 @@ def as_optional_rate(value: Any) -> Rate | None:
     if isinstance(value, str) and not value.strip():
         return None
     return as_rate(value)
-
-
-def _as_between(low: int, high: int) -> Callable[[Any], int]:
-    def parse(value: Any) -> int:
-        number = int(value)
-        if not low <= number <= high:
-            msg = f"must be between {low} and {high}, not {value!r}"
-            raise ValueError(msg)
-        return number
-
-    return parse
 
 
 CRON_FIELDS = (5, 6)
