@@ -1,8 +1,9 @@
 """The jobs of backrest and their schedules, on a procrastinate app built from the settings.
 
-Each process builds its own app: the serving processes one that only
-defers, on the request's connection (:mod:`backrest.jobs.defer`), and
-``backrest worker`` one that runs the jobs (:mod:`backrest.jobs.worker`).
+Each process builds its app once, with the application: the serving
+processes defer with it, on the request's connection
+(:mod:`backrest.jobs.defer`), and ``backrest worker`` runs the jobs with it
+(:mod:`backrest.jobs.worker`).
 A job finds the application's registry in its context, as
 ``additional_context["registry"]``.
 """
@@ -16,8 +17,10 @@ from typing import TYPE_CHECKING, Any
 import procrastinate
 from procrastinate.exceptions import ConnectorException
 from procrastinate.retry import BaseRetryStrategy, RetryDecision
+from sqlalchemy.exc import DBAPIError
 
 from backrest.db import utcnow
+from backrest.errors import database_unavailable, unavailable_reason
 from backrest.files.gc import collect_garbage
 from backrest.mail.outbox import MAX_BACKOFF_EXPONENT, Outcome, purge_sent
 
@@ -39,7 +42,7 @@ PRUNE_SCHEDULE = "41 * * * *"
 
 
 class DeliveryDeferredError(Exception):
-    """The transport failed; the job is run again after a delay that doubles each time."""
+    """The transport or the database failed; the job is run again after a delay that doubles each time."""
 
 
 class DeliveryAbandonedError(Exception):
@@ -63,8 +66,14 @@ def _registry(context: JobContext) -> Registry:
 
 
 def deliver_mail(context: JobContext, outbox_id: int) -> None:
-    """Send outbox row ``outbox_id``; raise to be retried when the transport fails."""
-    outcome = _registry(context)["mail_worker"].attempt(outbox_id)
+    """Send outbox row ``outbox_id``; raise to be retried when the transport or the database fails."""
+    try:
+        outcome = _registry(context)["mail_worker"].attempt(outbox_id)
+    except DBAPIError as error:
+        if not database_unavailable(error):
+            raise
+        msg = f"mail {outbox_id} waits: the database does not answer: {unavailable_reason(error)}"
+        raise DeliveryDeferredError(msg) from error
     if outcome is Outcome.RETRY:
         msg = f"mail {outbox_id} not delivered: tried again later"
         raise DeliveryDeferredError(msg)
@@ -112,11 +121,12 @@ def recovery_schedule(stalled_timeout: int) -> str:
     return f"* * * * * */{max(1, min(stalled_timeout // 3, 59))}"
 
 
-def jobs_app(
-    settings: dict[str, Any], connector: procrastinate.BaseConnector | None = None
-) -> procrastinate.App:
-    """The app with backrest's tasks; by default on a connector that only defers on given connections."""
-    app = procrastinate.App(connector=connector or procrastinate.SyncPsycopgConnector())
+def jobs_app(settings: dict[str, Any]) -> procrastinate.App:
+    """The app with backrest's tasks, on a connector that only defers on given connections.
+
+    ``backrest worker`` gives it a connector of its own (:mod:`backrest.jobs.worker`).
+    """
+    app = procrastinate.App(connector=procrastinate.SyncPsycopgConnector())
     app.task(
         name=DELIVER_MAIL,
         queue=MAIL_QUEUE,

@@ -14,8 +14,6 @@ from typing import TYPE_CHECKING
 import procrastinate
 from sqlalchemy import make_url
 
-from backrest.jobs.tasks import jobs_app
-
 if TYPE_CHECKING:
     from pyramid.registry import Registry
 
@@ -33,10 +31,12 @@ def run_worker(registry: Registry, concurrency: int) -> None:
     settings = registry.settings
     timeout = settings["backrest.jobs.stalled_timeout"]
     connector = procrastinate.PsycopgConnector(conninfo=conninfo(settings["sqlalchemy.url"]))
-    jobs_app(settings, connector).run_worker(
-        name=f"{socket.gethostname()}:{os.getpid()}",
-        concurrency=concurrency,
-        additional_context={"registry": registry},
-        update_heartbeat_interval=timeout / HEARTBEATS_PER_TIMEOUT,
-        stalled_worker_timeout=timeout,
-    )
+    # The application's app, which only defers, given a connector of its own to run jobs.
+    with registry["jobs_app"].replace_connector(connector) as jobs:
+        jobs.run_worker(
+            name=f"{socket.gethostname()}:{os.getpid()}",
+            concurrency=concurrency,
+            additional_context={"registry": registry},
+            update_heartbeat_interval=timeout / HEARTBEATS_PER_TIMEOUT,
+            stalled_worker_timeout=timeout,
+        )

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from aiosmtpd.controller import Controller
 
+from backrest.jobs.tasks import DELIVER_MAIL
 from tests.integration.command import BACKREST, environment, write_ini
 from tests.integration.conftest import Collector
 from tests.servers import pserve_logging
@@ -62,6 +63,16 @@ class Worker:
     def log(self) -> str:
         return self.log_path.read_text()
 
+    @property
+    def started(self) -> bool:
+        """Whether it waits for jobs."""
+        return "Starting worker on all queues" in self.log
+
+    @property
+    def deliveries(self) -> int:
+        """How many mail jobs it started."""
+        return self.log.count(f"Starting job {DELIVER_MAIL}[")
+
     def terminate(self) -> int:
         """SIGTERM, as systemd stops a unit; answers the exit status."""
         self.process.send_signal(signal.SIGTERM)
@@ -80,6 +91,14 @@ def running_worker(ini: Path, log_path: Path, concurrency: int = 1) -> Iterator[
     finally:
         if worker.process.poll() is None:
             worker.kill()
+
+
+class SlowCollector(Collector):
+    """Takes a tenth of a second over each message, as a busy server does: deliveries overlap."""
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
+        await asyncio.sleep(0.1)
+        return await super().handle_DATA(server, session, envelope)
 
 
 class StallingCollector(Collector):
