@@ -10,6 +10,8 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
 
 PRESENT = text("SELECT to_regclass('procrastinate_jobs') IS NOT NULL")
+ABSENT = "no procrastinate schema: run backrest migrate"
+"""What ``backrest check`` and ``backrest worker`` say of a database without it."""
 
 
 def apply_schema(connection: Connection) -> bool:

@@ -50,10 +50,9 @@ def _database(settings: dict[str, Any]) -> Iterator[tuple[str, Callable[[], str 
     yield "database", answers
     yield "migrations", migrated
     if settings["backrest.jobs"] == "procrastinate":
-        from backrest.jobs.schema import schema_present  # noqa: PLC0415 - only deployments with jobs have it
+        from backrest.jobs.schema import ABSENT, schema_present  # noqa: PLC0415 - only deployments with jobs have it
 
-        absent = "no procrastinate schema: run backrest migrate"
-        yield "jobs", lambda: None if schema_present(engine) else absent
+        yield "jobs", lambda: None if schema_present(engine) else ABSENT
 
 
 def _files(store: BlobStore | S3BlobStore) -> str | None:

@@ -83,8 +83,11 @@ def worker(ini: str, concurrency: int) -> None:
         if registry.settings["backrest.jobs"] != "procrastinate":
             msg = "backrest worker runs the jobs of backrest.jobs = procrastinate; these settings have thread"
             raise CommandError(msg)
-        from backrest.jobs.worker import run_worker  # noqa: PLC0415 - only deployments with jobs have it
+        from backrest.jobs.schema import ABSENT, schema_present  # noqa: PLC0415 - only deployments with jobs have it
+        from backrest.jobs.worker import run_worker  # noqa: PLC0415
 
+        if not schema_present(registry["db_engine"]):
+            raise CommandError(ABSENT)
         run_worker(registry, concurrency)
     print("worker stopped: every job in flight finished")  # noqa: T201
 

@@ -217,6 +217,11 @@ def test_migrate_applies_the_jobs_schema_once_and_check_reports_it(empty_engine,
     ini = deployment_ini(empty_engine, tmp_path, **{"backrest.jobs": "procrastinate"})
     before = backrest("check", str(ini))
     assert lines(before.stdout)["jobs"] == "FAILED: no procrastinate schema: run backrest migrate"
+    worker = backrest("worker", str(ini))
+    assert (worker.returncode, worker.stderr) == (
+        1,
+        "backrest: no procrastinate schema: run backrest migrate\n",
+    )
     processes = [start_migrate(ini) for _ in range(2)]
     outputs = [process.communicate(timeout=TIMEOUT) for process in processes]
     assert [process.returncode for process in processes] == [0, 0], outputs
