@@ -42,7 +42,10 @@ PRUNE_SCHEDULE = "41 * * * *"
 
 
 class DeliveryDeferredError(Exception):
-    """The transport or the database failed; the job is run again after a delay that doubles each time."""
+    """Not delivered yet: the job is run again after a delay that doubles each time.
+
+    The transport or the database failed, or another worker holds the message.
+    """
 
 
 class DeliveryAbandonedError(Exception):
@@ -76,6 +79,10 @@ def deliver_mail(context: JobContext, outbox_id: int) -> None:
         raise DeliveryDeferredError(msg) from error
     if outcome is Outcome.RETRY:
         msg = f"mail {outbox_id} not delivered: tried again later"
+        raise DeliveryDeferredError(msg)
+    if outcome is Outcome.BUSY:
+        # Another job sends it, perhaps from a worker cut off that will never commit: looked at again later.
+        msg = f"mail {outbox_id} is being sent by another worker: looked at again later"
         raise DeliveryDeferredError(msg)
     if outcome is Outcome.GAVE_UP:
         msg = f"mail {outbox_id} failed for good"

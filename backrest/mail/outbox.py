@@ -105,7 +105,9 @@ class Outcome(enum.Enum):
     """The transport failed: the message waits for another attempt."""
     GAVE_UP = "gave up"
     SETTLED = "settled"
-    """Sent or given up before, gone, or being sent by another deliverer: nothing was tried."""
+    """Sent or given up before, or gone: nothing was tried."""
+    BUSY = "busy"
+    """Another deliverer is sending it: whether it succeeds is not known yet."""
 
 
 class OutboxWorker:
@@ -151,17 +153,24 @@ class OutboxWorker:
     def attempt(self, message_id: int) -> Outcome:
         """Try to send one message now, whether due or not: what a job of ``backrest worker`` does.
 
-        The row stays locked while it is sent: a second deliverer skips it
-        rather than send it too, and the lock goes with the connection of a
-        process killed meanwhile, so the next attempt need not wait for a
+        The row stays locked while it is sent: a second deliverer finds it
+        busy rather than send it too, and the lock goes with the connection of
+        a process killed meanwhile, so the next attempt need not wait for a
         claim to lapse.
         """
+        pending = (
+            OutboxMessage.id == message_id,
+            OutboxMessage.sent.is_(None),
+            OutboxMessage.failed.is_(None),
+        )
         with self.session_factory() as dbsession:
             row = dbsession.scalars(
-                select(OutboxMessage).where(OutboxMessage.id == message_id).with_for_update(skip_locked=True)
+                select(OutboxMessage).where(*pending).with_for_update(skip_locked=True)
             ).first()
-            if row is None or row.sent is not None or row.failed is not None:
-                return Outcome.SETTLED
+            if row is None:
+                # Settled, or locked: a read waits for no lock, and sees the row as it was before it.
+                locked = dbsession.scalar(select(OutboxMessage.id).where(*pending))
+                return Outcome.SETTLED if locked is None else Outcome.BUSY
             if self._attempt(row, utcnow()):
                 outcome = Outcome.SENT
             else:

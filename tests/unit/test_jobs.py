@@ -60,6 +60,12 @@ def test_a_transport_that_fails_has_the_job_run_again_after_a_doubling_delay():
     assert [retried_in(raised.value, attempts) for attempts in range(3)] == [30, 60, 120]
 
 
+def test_a_message_another_worker_is_sending_is_looked_at_again_later():
+    with pytest.raises(DeliveryDeferredError, match="mail 7 is being sent by another worker") as raised:
+        run(Outcome.BUSY)
+    assert retried_in(raised.value, 0) == RETRY_DELAY
+
+
 def test_a_message_given_up_fails_its_job_for_good():
     with pytest.raises(DeliveryAbandonedError, match="mail 7 failed for good") as raised:
         run(Outcome.GAVE_UP)
