@@ -92,6 +92,14 @@ def worker(ini: str, concurrency: int) -> None:
     print("worker stopped: every job in flight finished")  # noqa: T201
 
 
+def positive(text: str) -> int:
+    """A count of at least 1."""
+    if not text.isdigit() or int(text) < 1:
+        msg = f"must be a whole number of at least 1, not {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return int(text)
+
+
 def create_user(ini: str, email: str, *, admin: bool) -> None:
     """Create a confirmed account, its password from BACKREST_PASSWORD or typed twice."""
     email = checked_email(email)
@@ -123,7 +131,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     command("worker", worker).add_argument(
         "--concurrency",
-        type=int,
+        type=positive,
         default=1,
         metavar="N",
         help="jobs run at once, each in a thread (default: 1)",

@@ -128,6 +128,12 @@ def test_the_worker_refuses_a_deployment_without_procrastinate(settings, tmp_pat
     assert "backrest worker runs the jobs of backrest.jobs = procrastinate" in run.stderr
 
 
+def test_the_worker_runs_at_least_one_job_at_once(ini):
+    run = backrest("worker", str(ini), "--concurrency", "0")
+    assert run.returncode == 2
+    assert "--concurrency: must be a whole number of at least 1, not '0'" in run.stderr
+
+
 def test_a_rolled_back_request_queues_nothing_and_a_committed_one_sends_exactly_one(
     mail_app, ini, jobs_database, smtp_port, tmp_path
 ):
