@@ -76,9 +76,9 @@ def main(global_config: dict[str, Any], **settings: Any) -> Any:
         if settings["backrest.db.auto_migrate"]:
             # Imported here: alembic costs 10 MB of memory to every process
             # that never migrates (production runs `backrest migrate`).
-            from backrest.migrations import upgrade  # noqa: PLC0415
+            from backrest.migrations import schema_steps, upgrade  # noqa: PLC0415
 
-            upgrade(config.registry["db_engine"])
+            upgrade(config.registry["db_engine"], then=schema_steps(settings))
         config.commit()
         linecache.clearcache()
         config.set_request_factory(request_class(config.registry))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from alembic import command, op
 from alembic.config import Config
@@ -26,7 +26,7 @@ from sqlalchemy.exc import OperationalError
 from backrest.settings import MIGRATION_LOCK_TIMEOUT
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator, Mapping, Sequence
 
     from sqlalchemy.engine import Connection, Engine
 
@@ -40,6 +40,14 @@ log = logging.getLogger(__name__)
 
 class MigrationLockedError(Exception):
     """A migration gave up waiting for a lock another transaction holds; it left nothing of itself."""
+
+
+def compared(name: str | None, type_: str, _parents: Mapping[str, str | None]) -> bool:
+    """Whether autogenerate compares this object: not procrastinate's tables, which it would drop.
+
+    They are procrastinate's schema, applied after the migrations (:func:`schema_steps`).
+    """
+    return not (type_ == "table" and name is not None and name.startswith("procrastinate_"))
 
 
 def alembic_config() -> Config:
@@ -117,17 +125,37 @@ def autocommit_block() -> Iterator[None]:
             _set(bind, lock_timeout=lock_timeout)
 
 
-def upgrade(engine: Engine, revision: str = "head", lock_timeout: int = MIGRATION_LOCK_TIMEOUT) -> None:
-    """Migrate to ``revision``; raise :class:`MigrationLockedError` when a lock is not granted in time."""
+def upgrade(
+    engine: Engine,
+    revision: str = "head",
+    lock_timeout: int = MIGRATION_LOCK_TIMEOUT,
+    then: Sequence[Callable[[Connection], object]] = (),
+) -> None:
+    """Migrate to ``revision``; raise :class:`MigrationLockedError` when a lock is not granted in time.
+
+    Each of ``then`` runs next, under the same lock, on the connection:
+    schemas of others' making, such as procrastinate's (``backrest.jobs``).
+    """
     config = alembic_config()
     with engine.connect() as connection, serialised(connection, lock_timeout):
         config.attributes["connection"] = connection
         try:
             command.upgrade(config, revision)
+            for step in then:
+                step(connection)
         except OperationalError as error:
             if getattr(error.orig, "sqlstate", None) != LOCK_NOT_AVAILABLE:
                 raise
             raise MigrationLockedError(_locked(connection, error.statement or "", lock_timeout)) from error
+
+
+def schema_steps(settings: Mapping[str, Any]) -> list[Callable[[Connection], object]]:
+    """What :func:`upgrade` applies after the migrations for these settings: procrastinate's schema."""
+    if settings["backrest.jobs"] != "procrastinate":
+        return []
+    from backrest.jobs.schema import apply_schema  # noqa: PLC0415 - only deployments with jobs have it
+
+    return [apply_schema]
 
 
 def _locked(connection: Connection, statement: str, lock_timeout: int) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -55,15 +56,19 @@ def _as_choice(*choices: str) -> Callable[[Any], str]:
     return parse
 
 
-def _as_at_most(limit: int) -> Callable[[Any], int]:
+def _as_between(low: int, high: int) -> Callable[[Any], int]:
     def parse(value: Any) -> int:
         number = int(value)
-        if not 0 < number <= limit:
-            msg = f"must be between 1 and {limit}, not {value!r}"
+        if not low <= number <= high:
+            msg = f"must be between {low} and {high}, not {value!r}"
             raise ValueError(msg)
         return number
 
     return parse
+
+
+def _as_at_most(limit: int) -> Callable[[Any], int]:
+    return _as_between(1, limit)
 
 
 def as_rate(value: Any) -> Rate:
@@ -76,6 +81,20 @@ def as_optional_rate(value: Any) -> Rate | None:
     if isinstance(value, str) and not value.strip():
         return None
     return as_rate(value)
+
+
+CRON_FIELDS = (5, 6)
+"""A cron expression's fields: minute hour day month weekday, and optionally seconds."""
+CRON_FIELD = re.compile(r"^[0-9A-Za-z*/,-]+$")
+
+
+def _as_cron(value: Any) -> str:
+    """A cron expression, as procrastinate schedules periodic tasks: ``17 * * * *``."""
+    fields = str(value).split()
+    if len(fields) not in CRON_FIELDS or not all(CRON_FIELD.match(field) for field in fields):
+        msg = f"must be a cron expression of 5 fields (or 6, the last one seconds), not {value!r}"
+        raise ValueError(msg)
+    return " ".join(fields)
 
 
 REDIS_SCHEMES = ("redis", "rediss", "redis+unix")
@@ -104,6 +123,7 @@ MIGRATION_LOCK_TIMEOUT = 5
 FRONTEND = "backrest.urls.frontend"
 MAX_BODY_SIZE = "backrest.max_body_size"
 ENVIRONMENT = "backrest.environment"
+JOBS = "backrest.jobs"
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("sqlalchemy.url", str, None),
@@ -203,6 +223,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("backrest.mail.smtp.ssl", _as_bool, False),
     Setting("backrest.mail.retry_delay", int, 30),
     Setting("backrest.mail.max_attempts", int, 50),
+    # Background work: "thread" delivers mail from a thread of each serving process;
+    # "procrastinate" queues jobs in PostgreSQL for `backrest worker` processes (backrest.jobs).
+    Setting(JOBS, _as_choice("thread", "procrastinate"), "thread"),
+    Setting("backrest.jobs.gc_schedule", _as_cron, "17 * * * *"),
+    # Hours a finished job is kept before it is pruned.
+    Setting("backrest.jobs.keep_finished", _as_at_most(24 * 365), 7 * 24),
+    # Seconds without a heartbeat after which a worker's running jobs are run again elsewhere.
+    Setting("backrest.jobs.stalled_timeout", _as_between(3, 3600), 60),
     # Requests per caller, anonymous or authenticated; empty turns a scope off. Each
     # content type may have its own, backrest.throttle.<collection>.anon and .user:
     # their names depend on the declared types (backrest/throttle/rates.py reads them).
@@ -270,6 +298,7 @@ def resolve(raw: Mapping[str, Any], environ: Mapping[str, str] | None = None) ->
     _expand_frontend_urls(resolved)
     _refuse_process_caches(resolved)
     _check_file_storage(resolved)
+    _check_jobs(resolved)
     _refuse_weak_secrets(resolved)
     return resolved
 
@@ -348,6 +377,24 @@ def _check_file_storage(resolved: Mapping[str, Any]) -> None:
     if resolved["backrest.files.serve"] == "redirect":
         msg = "setting backrest.files.serve = redirect needs backrest.files.storage = s3"
         raise ValueError(msg)
+
+
+def _check_jobs(resolved: Mapping[str, Any]) -> None:
+    """Procrastinate keeps its jobs in PostgreSQL, beside the rows that queue them."""
+    if resolved[JOBS] == "procrastinate" and not resolved["sqlalchemy.url"].startswith("postgresql"):
+        msg = (
+            "setting backrest.jobs = procrastinate keeps its jobs in PostgreSQL: sqlalchemy.url must be "
+            "a postgresql:// URL, or backrest.jobs = thread"
+        )
+        raise ValueError(msg)
+    if resolved[JOBS] == "procrastinate":
+        # procrastinate's own parser of schedules: only there when the jobs extra is installed.
+        from croniter import croniter  # noqa: PLC0415
+
+        schedule = resolved["backrest.jobs.gc_schedule"]
+        if not croniter.is_valid(schedule):
+            msg = f"setting backrest.jobs.gc_schedule: {schedule!r} is no schedule cron understands"
+            raise ValueError(msg)
 
 
 def _refuse_weak_secrets(resolved: Mapping[str, Any]) -> None:

@@ -11,7 +11,7 @@ from alembic import context
 from pyramid.paster import get_appsettings
 
 from backrest.db import get_engine
-from backrest.migrations import serialised
+from backrest.migrations import compared, serialised
 from backrest.settings import resolve
 from backrest.tables import metadata
 
@@ -24,6 +24,7 @@ def run_migrations(connection: object) -> None:
         target_metadata=metadata,
         render_as_batch=True,  # SQLite alters tables by copying them
         compare_type=True,
+        include_name=compared,
         # On a connection in no transaction (PostgreSQL's), each migration commits on its own: the locks
         # it takes are held while it runs, not until the last one ends, and one that steps out of its
         # transaction (autocommit_block) leaves the ones before it committed, as they would be anyway.

@@ -30,9 +30,11 @@ from sqlalchemy import and_, delete, exists, not_, select
 
 from backrest.db import utcnow
 from backrest.files.models import Blob
+from backrest.files.quota import file_models
 from backrest.upsert import conflict_insert
 
 if TYPE_CHECKING:
+    from pyramid.registry import Registry
     from sqlalchemy.engine import Engine
 
     from backrest.files.models import FileContent
@@ -143,3 +145,14 @@ def collect(engine: Engine, store: BlobStore, models: list[type[FileContent]], g
         stored.remove()
         collected.temporary.add(stored.size)
     return collected
+
+
+def collect_garbage(registry: Registry, grace: int | None = None) -> Collected:
+    """:func:`collect` for the application of ``registry``: ``backrest gc``, and its periodic job.
+
+    ``grace`` in seconds, by default ``backrest.files.gc_grace``.
+    """
+    seconds = registry.settings["backrest.files.gc_grace"] if grace is None else grace
+    return collect(
+        registry["db_engine"], registry["backrest.files"], file_models(registry), timedelta(seconds=seconds)
+    )

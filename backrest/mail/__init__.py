@@ -15,15 +15,26 @@ if TYPE_CHECKING:
 
 
 class MailService:
-    """Mail for one request: queued with its transaction, woken after its commit."""
+    """Mail for one request: queued with its transaction, woken after its commit.
+
+    With ``backrest.jobs = procrastinate`` each message is also a job, deferred
+    in the same transaction, for ``backrest worker``; no thread is woken.
+    """
 
     def __init__(self, request: Request) -> None:
         self.request = request
         self._hooked = False
 
     def send(self, recipient: str, subject: str, body: str) -> None:
-        settings = self.request.registry.settings
-        queue_mail(self.request.dbsession, settings["backrest.mail.sender"], recipient, subject, body)
+        registry = self.request.registry
+        settings = registry.settings
+        dbsession = self.request.dbsession
+        message = queue_mail(dbsession, settings["backrest.mail.sender"], recipient, subject, body)
+        if "jobs_app" in registry:
+            from backrest.jobs.defer import defer_delivery  # noqa: PLC0415 - only deployments with jobs have it
+
+            defer_delivery(registry["jobs_app"], dbsession, message.id)
+            return
         if not self._hooked:
             worker = self.request.registry["mail_worker"]
             self.request.tm.get().addAfterCommitHook(lambda committed: committed and worker.wake())
@@ -40,5 +51,10 @@ def includeme(config: Configurator) -> None:
     )
     config.registry["mail_worker"] = worker
     config.add_request_method(MailService, "mail", reify=True)
+    if settings["backrest.jobs"] == "procrastinate":
+        from backrest.jobs.tasks import jobs_app  # noqa: PLC0415 - only deployments with jobs have it
+
+        config.registry["jobs_app"] = jobs_app(settings)
+        return
     if settings["backrest.mail.worker"]:
         config.add_subscriber(lambda _event: worker.start(), ApplicationCreated)

@@ -16,6 +16,9 @@ class OutboxMessage(Base):
     __tablename__ = "mail_outbox"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    """The ``Message-ID`` header, chosen when queued: a message sent twice is recognisably the same one.
+    Rows queued before it existed have none, and leave it to the mail server."""
     sender: Mapped[str] = mapped_column(String(320))
     recipients: Mapped[list[str]] = mapped_column(JSON)
     subject: Mapped[str] = mapped_column(String(255))

@@ -5,15 +5,24 @@ rolls back sends nothing. Once the transaction commits, the worker is woken
 and delivers; a transport that fails (an SMTP server that is down) leaves the
 row for a later attempt, with a growing delay, and the committed request
 never notices. Delivery is at least once: a process killed between sending
-and marking may send a message again once its claim has lapsed. Once a
-message is sent or given up, its row keeps no body: bodies hold token links.
+and marking may send a message again once its claim has lapsed; each message
+carries the ``Message-ID`` chosen when it was queued, so a resend is
+recognisably the same message. Once a message is sent or given up, its row
+keeps no body: bodies hold token links.
+
+With ``backrest.jobs = procrastinate`` the thread stays asleep: each message
+is a job of ``backrest worker`` (:mod:`backrest.jobs`), which tries its row
+with :meth:`OutboxWorker.attempt`.
 """
 
 from __future__ import annotations
 
+import enum
 import logging
 import threading
+import uuid
 from datetime import datetime, timedelta
+from email.utils import parseaddr
 from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select, update
@@ -48,17 +57,57 @@ def queue_mail(
     body: str,
 ) -> OutboxMessage:
     """Write a message to the outbox in ``dbsession``'s transaction."""
-    message = OutboxMessage(sender=sender, recipients=[recipient], subject=subject, body=body)
+    message = OutboxMessage(
+        sender=sender,
+        recipients=[recipient],
+        subject=subject,
+        body=body,
+        message_id=new_message_id(sender),
+    )
     dbsession.add(message)
     dbsession.flush()
     return message
+
+
+def new_message_id(sender: str) -> str:
+    """A ``Message-ID`` of the sender's domain, unique without asking the machine its name."""
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
+    return f"<{uuid.uuid4().hex}@{domain}>"
 
 
 def as_message(row: OutboxMessage) -> Message:
     # Imported by the process that delivers: those that only queue mail never need it.
     from pyramid_mailer.message import Message  # noqa: PLC0415
 
-    return Message(subject=row.subject, sender=row.sender, recipients=row.recipients, body=row.body)
+    headers = {"Message-ID": row.message_id} if row.message_id else {}
+    return Message(
+        subject=row.subject,
+        sender=row.sender,
+        recipients=row.recipients,
+        body=row.body,
+        extra_headers=headers,
+    )
+
+
+def purge_sent(session_factory: sessionmaker, now: datetime) -> int:
+    """Delete the rows of messages sent more than ``KEEP_SENT`` ago; answers how many."""
+    with session_factory() as dbsession:
+        result = dbsession.execute(delete(OutboxMessage).where(OutboxMessage.sent < now - KEEP_SENT))
+        dbsession.commit()
+    return result.rowcount
+
+
+class Outcome(enum.Enum):
+    """What one attempt at one message came to."""
+
+    SENT = "sent"
+    RETRY = "retry"
+    """The transport failed: the message waits for another attempt."""
+    GAVE_UP = "gave up"
+    SETTLED = "settled"
+    """Sent or given up before, or gone: nothing was tried."""
+    BUSY = "busy"
+    """Another deliverer is sending it: whether it succeeds is not known yet."""
 
 
 class OutboxWorker:
@@ -98,10 +147,36 @@ class OutboxWorker:
             if len(due) < BATCH:
                 break
             after = due[-1][0]
-        with self.session_factory() as dbsession:
-            dbsession.execute(delete(OutboxMessage).where(OutboxMessage.sent < now - KEEP_SENT))
-            dbsession.commit()
+        purge_sent(self.session_factory, now)
         return sent
+
+    def attempt(self, message_id: int) -> Outcome:
+        """Try to send one message now, whether due or not: what a job of ``backrest worker`` does.
+
+        The row stays locked while it is sent: a second deliverer finds it
+        busy rather than send it too, and the lock goes with the connection of
+        a process killed meanwhile, so the next attempt need not wait for a
+        claim to lapse.
+        """
+        pending = (
+            OutboxMessage.id == message_id,
+            OutboxMessage.sent.is_(None),
+            OutboxMessage.failed.is_(None),
+        )
+        with self.session_factory() as dbsession:
+            row = dbsession.scalars(
+                select(OutboxMessage).where(*pending).with_for_update(skip_locked=True)
+            ).first()
+            if row is None:
+                # Settled, or locked: a read waits for no lock, and sees the row as it was before it.
+                locked = dbsession.scalar(select(OutboxMessage.id).where(*pending))
+                return Outcome.SETTLED if locked is None else Outcome.BUSY
+            if self._attempt(row, utcnow()):
+                outcome = Outcome.SENT
+            else:
+                outcome = Outcome.GAVE_UP if row.failed is not None else Outcome.RETRY
+            dbsession.commit()
+        return outcome
 
     def _due(self, now: datetime, after: int) -> list[tuple[int, datetime]]:
         """The next batch of due messages, by id: each is tried at most once per round."""

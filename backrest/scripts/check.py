@@ -1,7 +1,8 @@
 """``backrest check``: whether a deployment's settings hold, and every part they name answers.
 
 What a process of the service would need at its first requests, tried one
-by one: the database and its schema, the file storage, Redis (the rate
+by one: the database and its schema (procrastinate's too, with
+``backrest.jobs = procrastinate``), the file storage, Redis (the rate
 limits' and the response cache's, where set) and the mail transport. Nothing
 is written but a probe file (and the file storage's directories, as the
 service makes them at start), and no mail is sent.
@@ -48,6 +49,10 @@ def _database(settings: dict[str, Any]) -> Iterator[tuple[str, Callable[[], str 
 
     yield "database", answers
     yield "migrations", migrated
+    if settings["backrest.jobs"] == "procrastinate":
+        from backrest.jobs.schema import ABSENT, schema_present  # noqa: PLC0415 - only deployments with jobs have it
+
+        yield "jobs", lambda: None if schema_present(engine) else ABSENT
 
 
 def _files(store: BlobStore | S3BlobStore) -> str | None:

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from pyramid.paster import get_appsettings, setup_logging
 
 from backrest.client.cli import add_client_commands, attach_dashed_values
 from backrest.db import get_engine, get_session_factory
-from backrest.files.gc import collect
-from backrest.files.quota import file_models
+from backrest.files.gc import collect_garbage
 from backrest.mail.outbox import OutboxWorker
 from backrest.mail.transports import transport_from_settings
-from backrest.migrations import MigrationLockedError, upgrade
+from backrest.migrations import MigrationLockedError, schema_steps, upgrade
 from backrest.scripts import CommandError
 from backrest.scripts.application import loaded
 from backrest.scripts.check import WIDTH
@@ -37,7 +35,11 @@ def migrate(ini: str) -> None:
     """Create the schema, or bring it up to date."""
     settings = _settings(ini)
     try:
-        upgrade(get_engine(settings), lock_timeout=settings["backrest.db.migration_lock_timeout"])
+        upgrade(
+            get_engine(settings),
+            lock_timeout=settings["backrest.db.migration_lock_timeout"],
+            then=schema_steps(settings),
+        )
     except MigrationLockedError as error:
         raise CommandError(str(error)) from error
     print("database is up to date")  # noqa: T201
@@ -70,15 +72,32 @@ def gc(ini: str, grace: int | None) -> None:
     """Remove file data nothing refers to, older than the grace period; safe while the service runs."""
     # The application is loaded to learn its file types.
     with loaded(ini) as env:
-        registry = env["registry"]
-        seconds = registry.settings["backrest.files.gc_grace"] if grace is None else grace
-        collected = collect(
-            registry["db_engine"],
-            registry["backrest.files"],
-            file_models(registry),
-            timedelta(seconds=seconds),
-        )
+        collected = collect_garbage(env["registry"], grace)
     print(collected.report())  # noqa: T201
+
+
+def worker(ini: str, concurrency: int) -> None:
+    """Run background jobs (backrest.jobs = procrastinate) until SIGTERM; the jobs in flight finish."""
+    with loaded(ini) as env:
+        registry = env["registry"]
+        if registry.settings["backrest.jobs"] != "procrastinate":
+            msg = "backrest worker runs the jobs of backrest.jobs = procrastinate; these settings have thread"
+            raise CommandError(msg)
+        from backrest.jobs.schema import ABSENT, schema_present  # noqa: PLC0415 - only deployments with jobs have it
+        from backrest.jobs.worker import run_worker  # noqa: PLC0415
+
+        if not schema_present(registry["db_engine"]):
+            raise CommandError(ABSENT)
+        run_worker(registry, concurrency)
+    print("worker stopped: every job in flight finished")  # noqa: T201
+
+
+def positive(text: str) -> int:
+    """A count of at least 1."""
+    if not text.isdigit() or int(text) < 1:
+        msg = f"must be a whole number of at least 1, not {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return int(text)
 
 
 def create_user(ini: str, email: str, *, admin: bool) -> None:
@@ -109,6 +128,13 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         metavar="SECONDS",
         help="only what is older than this (default: backrest.files.gc_grace)",
+    )
+    command("worker", worker).add_argument(
+        "--concurrency",
+        type=positive,
+        default=1,
+        metavar="N",
+        help="jobs run at once, each in a thread (default: 1)",
     )
     create = command("create-user", create_user)
     create.add_argument("email", metavar="EMAIL", help="the account's email address")

@@ -24,10 +24,11 @@ from sqlalchemy import create_engine, func, inspect, make_url, select, text
 
 from backrest import migrations
 from backrest.db import get_engine
-from backrest.migrations import MIGRATION_LOCK, alembic_config, upgrade
+from backrest.migrations import MIGRATION_LOCK, alembic_config, compared, upgrade
 from backrest.tables import metadata
 from tests.conftest import make_settings
-from tests.integration.command import BACKREST, TIMEOUT, environment, write_ini
+from tests.integration.command import BACKREST, TIMEOUT, backrest, environment, write_ini
+from tests.integration.test_check import lines
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
@@ -64,7 +65,9 @@ pytestmark = [
 
 def differences(engine: Engine) -> list[object]:
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_name": compared}
+        )
         return compare_metadata(context, metadata)
 
 
@@ -206,6 +209,27 @@ def test_migrations_started_at_once_run_one_after_the_other(empty_engine, tmp_pa
     assert [process.returncode for process in processes] == [0, 0], outputs
     assert [stdout for stdout, _ in outputs] == ["database is up to date\n"] * 2
     assert versions(empty_engine) == [head()]
+    assert differences(empty_engine) == []
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_migrate_applies_the_jobs_schema_once_and_check_reports_it(empty_engine, tmp_path):
+    ini = deployment_ini(empty_engine, tmp_path, **{"backrest.jobs": "procrastinate"})
+    before = backrest("check", str(ini))
+    assert lines(before.stdout)["jobs"] == "FAILED: no procrastinate schema: run backrest migrate"
+    worker = backrest("worker", str(ini))
+    assert (worker.returncode, worker.stderr) == (
+        1,
+        "backrest: no procrastinate schema: run backrest migrate\n",
+    )
+    processes = [start_migrate(ini) for _ in range(2)]
+    outputs = [process.communicate(timeout=TIMEOUT) for process in processes]
+    assert [process.returncode for process in processes] == [0, 0], outputs
+    again = backrest("migrate", str(ini))
+    assert (again.returncode, again.stdout) == (0, "database is up to date\n"), again.stderr
+    after = backrest("check", str(ini))
+    assert after.returncode == 0, after.stdout + after.stderr
+    assert lines(after.stdout)["jobs"] == "ok"
     assert differences(empty_engine) == []
 
 

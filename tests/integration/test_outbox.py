@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 
 from backrest.db import get_engine, get_session_factory, utcnow
 from backrest.mail.models import OutboxMessage
-from backrest.mail.outbox import BATCH, CLAIM_LEASE, KEEP_SENT, OutboxWorker, queue_mail
+from backrest.mail.outbox import BATCH, CLAIM_LEASE, KEEP_SENT, OutboxWorker, Outcome, queue_mail
 from backrest.mail.transports import FileTransport, SMTPTransport
 from backrest.settings import resolve
 from tests.integration.conftest import smtp_server
@@ -186,3 +186,23 @@ def test_concurrent_deliverers_send_each_message_once(session_factory, separate_
     assert sum(results) == count
     with session_factory() as dbsession:
         assert dbsession.scalar(select(func.count()).where(OutboxMessage.sent.is_(None))) == 0
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_message_another_deliverer_holds_is_busy_until_it_commits_or_dies(
+    session_factory, separate_engines, tmp_path
+):
+    """What a job of ``backrest worker`` finds of a message another job is sending."""
+    queue(session_factory, 1)
+    [row] = rows(session_factory)
+    worker = file_worker(session_factory, tmp_path / "out")
+    held = select(OutboxMessage).where(OutboxMessage.id == row.id).with_for_update()
+    with separate_engines()() as other:
+        other.scalars(held).one()
+        assert worker.attempt(row.id) is Outcome.BUSY
+        other.rollback()  # its process died before it marked the message sent
+    assert worker.attempt(row.id) is Outcome.SENT
+    with separate_engines()() as other:
+        other.scalars(held).one()
+        assert worker.attempt(row.id) is Outcome.SETTLED
+    assert len(list((tmp_path / "out").iterdir())) == 1

@@ -361,3 +361,62 @@ def test_only_an_object_store_sends_the_data_by_redirect():
         resolve({"sqlalchemy.url": URL, "backrest.files.serve": "redirect"}, environ={})
     with pytest.raises(ValueError, match=r"setting backrest\.files\.storage: must be one of local, s3"):
         resolve({"sqlalchemy.url": URL, "backrest.files.storage": "minio"}, environ={})
+
+
+PG = "postgresql+psycopg://backrest@127.0.0.1/backrest"
+
+
+def test_background_work_defaults_to_the_mail_thread():
+    resolved = resolve({"sqlalchemy.url": URL}, environ={})
+    assert resolved["backrest.jobs"] == "thread"
+    assert resolved["backrest.jobs.gc_schedule"] == "17 * * * *"
+    assert resolved["backrest.jobs.keep_finished"] == 7 * 24
+    assert resolved["backrest.jobs.stalled_timeout"] == 60
+
+
+def test_procrastinate_settings_are_parsed():
+    resolved = resolve(
+        {
+            "sqlalchemy.url": PG,
+            "backrest.jobs": "procrastinate",
+            "backrest.jobs.gc_schedule": " */5  * * * * ",
+            "backrest.jobs.keep_finished": "48",
+            "backrest.jobs.stalled_timeout": "10",
+        },
+        environ={},
+    )
+    assert resolved["backrest.jobs"] == "procrastinate"
+    assert resolved["backrest.jobs.gc_schedule"] == "*/5 * * * *"
+    assert (resolved["backrest.jobs.keep_finished"], resolved["backrest.jobs.stalled_timeout"]) == (48, 10)
+
+
+def test_procrastinate_needs_postgresql():
+    with pytest.raises(ValueError, match=r"backrest\.jobs = procrastinate keeps its jobs in PostgreSQL"):
+        resolve({"sqlalchemy.url": URL, "backrest.jobs": "procrastinate"}, environ={})
+
+
+def test_an_unknown_kind_of_background_work_is_refused():
+    with pytest.raises(ValueError, match=r"setting backrest\.jobs: must be one of thread, procrastinate"):
+        resolve({"sqlalchemy.url": PG, "backrest.jobs": "celery"}, environ={})
+
+
+@pytest.mark.parametrize("schedule", ["hourly", "* * * *", "* * * * * * *", "0; rm * * * *"])
+def test_a_gc_schedule_that_is_no_cron_expression_names_its_setting(schedule):
+    with pytest.raises(ValueError, match=r"setting backrest\.jobs\.gc_schedule: must be a cron expression"):
+        resolve({"sqlalchemy.url": PG, "backrest.jobs.gc_schedule": schedule}, environ={})
+
+
+def test_a_gc_schedule_out_of_range_is_refused_where_procrastinate_runs_it():
+    settings = {
+        "sqlalchemy.url": PG,
+        "backrest.jobs": "procrastinate",
+        "backrest.jobs.gc_schedule": "99 * * * *",
+    }
+    with pytest.raises(ValueError, match=r"backrest\.jobs\.gc_schedule: '99 \* \* \* \*' is no schedule"):
+        resolve(settings, environ={})
+
+
+@pytest.mark.parametrize(("name", "value"), [("keep_finished", "0"), ("stalled_timeout", "1")])
+def test_job_durations_out_of_range_are_refused(name, value):
+    with pytest.raises(ValueError, match=rf"setting backrest\.jobs\.{name}: must be between"):
+        resolve({"sqlalchemy.url": PG, f"backrest.jobs.{name}": value}, environ={})
