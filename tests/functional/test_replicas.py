@@ -115,6 +115,18 @@ def test_reads_of_content_go_to_the_replica_and_the_rest_to_the_primary(replica_
     assert all("documents" not in statement for statement in on_primary)
 
 
+def test_an_objects_304_and_head_read_on_the_replica_in_two_statements_each(replica_app, signup):
+    app = replica_app()
+    browser = browser_of(app, signup)
+    url = browser.post_json("/-/documents/", TITLE, status=201).json["__meta__"]["url"]
+    etag = browser.get(url).headers["ETag"]
+    with replica_statements(app) as on_replica, recorded_statements(app) as on_primary:
+        browser.get(url, headers={"If-None-Match": etag}, status=304)
+        assert browser.head(url).headers["ETag"] == etag
+    assert len(on_replica) == 2
+    assert len(on_primary) == 2
+
+
 def test_writes_and_their_checks_never_go_to_the_replica(replica_app, signup):
     app = replica_app()
     browser = browser_of(app, signup)
