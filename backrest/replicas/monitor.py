@@ -2,7 +2,11 @@
 
 The thread asks the replica for its replay position every
 :data:`POLL_INTERVAL` seconds, so that a read carrying a position the
-replica has already passed needs no query to know it. A replica that fails
+replica has already passed needs no query to know it. A read whose position
+is further waits for the thread (:meth:`Monitor.wait_for`), which then asks
+at once, and every :data:`WAIT_STEP` seconds while reads wait: however many
+reads wait, a process asks one question at a time, and none of them runs a
+statement to wait. A replica that fails
 (here or under a request) is left alone for ``backrest.db.replica_retry``
 seconds, reads going to the primary meanwhile; then the thread tries it
 again, and reads go back to it once it answers. The thread starts with the
@@ -33,23 +37,19 @@ log = logging.getLogger(__name__)
 
 POLL_INTERVAL = 0.05
 """Seconds between two questions to the replica."""
+WAIT_STEP = 0.01
+"""The least seconds between two questions, while reads wait for the replica to replay their position."""
 FIRST_ANSWER = 1.0
 """Seconds the read that starts the thread waits for its first answer, then it reads on the primary."""
 
 REPLAYED_LSN = "CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END"
 """How far the replica has replayed; a server out of recovery (a promoted replica) has all it has written."""
-REPLAYED = f"SELECT ({REPLAYED_LSN})::text"
 STATE = (
     f"SELECT ({REPLAYED_LSN})::text, NOT pg_is_in_recovery() "
     "OR coalesce(pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn(), false), "
     "pg_last_xact_replay_timestamp()"
 )
 """The replay position, whether all that was received is replayed, and the last replayed commit's time."""
-
-
-def replayed(connection: Connection) -> int:
-    """The replay position of the server of ``connection`` (0 before it has replayed anything)."""
-    return parse(connection.exec_driver_sql(REPLAYED).scalar()) or 0
 
 
 def replica_state(connection: Connection) -> tuple[int, datetime | None]:
@@ -82,6 +82,10 @@ class Monitor:
         self._pid: int | None = None
         self._stopped = threading.Event()
         self._answered = threading.Event()
+        self._wanted = threading.Event()
+        """A read waits for a position: ask now."""
+        self._changed = threading.Condition()
+        """Notified at each answer of the replica, or failure."""
         self._thread: threading.Thread | None = None
 
     def usable(self) -> bool:
@@ -90,14 +94,25 @@ class Monitor:
             self._start()
         return not self.down and self.complete_as_of is not None
 
-    def seen(self, position: int) -> None:
-        """A request found the replica at ``position``."""
-        self.position = max(self.position, position)
+    def wait_for(self, position: int, timeout: float) -> bool:
+        """Whether the replica replays ``position`` within ``timeout`` seconds, and answers meanwhile."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while self.position < position:
+                left = deadline - time.monotonic()
+                if left <= 0 or self.down:
+                    return False
+                self._wanted.set()
+                self._changed.wait(left)
+        return True
 
-    def _complete(self, as_of: datetime | None) -> None:
-        """The replica has every commit up to ``as_of`` (if known), and keeps them while it runs."""
-        if as_of is not None and (self.complete_as_of is None or as_of > self.complete_as_of):
-            self.complete_as_of = as_of
+    def _answer(self, position: int, as_of: datetime | None) -> None:
+        """The replica is at ``position``, with every commit up to ``as_of`` (if known) while it runs."""
+        with self._changed:
+            self.position = max(self.position, position)
+            if as_of is not None and (self.complete_as_of is None or as_of > self.complete_as_of):
+                self.complete_as_of = as_of
+            self._changed.notify_all()
 
     def failed(self, error: BaseException) -> None:
         """The replica failed: reads go to the primary until it answers the thread again.
@@ -105,12 +120,13 @@ class Monitor:
         What it had replayed is forgotten: a standby that restarts replays
         again from its last restartpoint, and may answer older data at first.
         """
-        with self._lock:
+        with self._lock, self._changed:
             first = not self.down
             self.down = True
             self._retry_at = time.monotonic() + self.retry
             self.position = 0
             self.complete_as_of = None
+            self._changed.notify_all()
         if first:
             log.warning(
                 "the read replica does not answer, reads go to the primary; trying it again in %s s: %s",
@@ -121,6 +137,7 @@ class Monitor:
     def stop(self) -> None:
         """Stop the thread, which closes its connection."""
         self._stopped.set()
+        self._wanted.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
 
@@ -137,11 +154,14 @@ class Monitor:
 
     def _watch(self) -> None:
         connection: Connection | None = None
+        asked = 0.0
         while not self._stopped.is_set():
             wait = self._retry_at - time.monotonic() if self.down else 0.0
             if wait > 0:
                 self._stopped.wait(min(wait, 1.0))
                 continue
+            self._stopped.wait(max(0.0, asked + WAIT_STEP - time.monotonic()))
+            asked = time.monotonic()
             try:
                 if connection is None:
                     connection = self.engine.connect()
@@ -154,12 +174,12 @@ class Monitor:
                 self.failed(error)
                 self._answered.set()
                 continue
-            self.seen(position)
-            self._complete(as_of)
+            self._answer(position, as_of)
             self._answered.set()
             if self.down:
                 self.down = False
                 log.info("the read replica answers again: reads go to it")
-            self._stopped.wait(self.interval)
+            self._wanted.wait(self.interval)
+            self._wanted.clear()
         if connection is not None:
             connection.close()

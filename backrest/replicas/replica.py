@@ -7,14 +7,13 @@ replica has replayed when it runs, and none waits on a transaction.
 from __future__ import annotations
 
 import logging
-import time
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from backrest.db import get_engine
-from backrest.replicas.monitor import Monitor, replayed
+from backrest.replicas.monitor import Monitor
 from backrest.replicas.positions import parse
 
 if TYPE_CHECKING:
@@ -24,8 +23,6 @@ log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT = 2
 """Seconds to wait for the replica to accept a connection (libpq's least)."""
-WAIT_STEP = 0.01
-"""Seconds between two questions to the replica while a read waits for it to replay a position."""
 
 WRITTEN = "SELECT pg_current_wal_lsn()::text"
 """The primary's position once a request has committed: its commit is written out there or before."""
@@ -52,33 +49,13 @@ class Replica:
         monitor = self.monitor
         if not monitor.usable():
             return None
+        if position is not None and not monitor.wait_for(position, self.max_wait):
+            return None
         try:
-            connection = self.engine.connect()
+            return self.engine.connect()
         except SQLAlchemyError as error:
             monitor.failed(error)
             return None
-        if position is None or monitor.position >= position:
-            return connection
-        try:
-            if self._replays(connection, position):
-                return connection
-        except SQLAlchemyError as error:
-            monitor.failed(error)
-        connection.close()
-        return None
-
-    def _replays(self, connection: Connection, position: int) -> bool:
-        """Whether the replica replays ``position`` within the longest wait."""
-        deadline = time.monotonic() + self.max_wait
-        while True:
-            now = replayed(connection)
-            self.monitor.seen(now)
-            if now >= position:
-                return True
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return False
-            time.sleep(min(WAIT_STEP, left))
 
     def works(self) -> bool:
         """Whether the replica answers now, whatever this process found before (the heartbeat's check)."""

@@ -140,12 +140,16 @@ def test_writes_and_their_checks_never_go_to_the_replica(replica_app, signup):
 
 
 def test_a_read_carrying_a_position_the_replica_has_passed_reads_there(replica_app, signup):
+    """Waiting for the position runs no statement of the request's: the object is still two."""
     app = replica_app()
     browser = browser_of(app, signup)
     response = browser.post_json("/-/documents/", TITLE, status=201)
-    with replica_statements(app) as on_replica:
-        browser.get("/-/documents/", headers={HEADER: response.headers[HEADER]})
-    assert len(on_replica) == 1
+    position = {HEADER: response.headers[HEADER]}
+    with replica_statements(app) as on_replica, recorded_statements(app) as on_primary:
+        assert browser.get(response.json["__meta__"]["url"], headers=position).json["title"] == "Replicated"
+        browser.get("/-/documents/", headers=position)
+    assert len(on_replica) == 2
+    assert len(on_primary) == 2
 
 
 def test_a_position_the_replica_never_reaches_reads_on_the_primary(replica_app, signup):
