@@ -27,6 +27,7 @@ INCLUDES = (
     "backrest.renderers",  # JSON with UTC timestamps
     "backrest.transactions",  # a transaction per request, run again when it lost a race
     "backrest.db",  # the engine, request.dbsession joined to the request's transaction
+    "backrest.replicas",  # opt-in: safe reads on a read replica, the writer's position on its answers
     "backrest.errors",  # one error shape for everything below
     "backrest.tweens",  # the edge: request id, proxies, URL encoding, CORS, security headers
     "backrest.nostore",  # the no_store view option

@@ -177,7 +177,7 @@ def _is_psycopg(url: str | URL) -> bool:
     return make_url(url).get_driver_name() == "psycopg"
 
 
-def get_engine(settings: dict[str, Any], prefix: str = "sqlalchemy.") -> Engine:
+def get_engine(settings: dict[str, Any], prefix: str = "sqlalchemy.", **options: Any) -> Engine:
     """The engine of ``settings``, whose errors and logs never show a statement's parameters.
 
     Parameters hold what requests send (passwords on their way to a hash,
@@ -187,14 +187,14 @@ def get_engine(settings: dict[str, Any], prefix: str = "sqlalchemy.") -> Engine:
     JSON columns are read by orjson: a list page reads two per object, and
     the standard library's decoder was a tenth of its time. Request bodies
     that reach them were parsed strictly (no NaN), so orjson reads all they hold.
+    ``options`` go to SQLAlchemy's ``create_engine``.
     """
-    options: dict[str, Any] = {}
     if not settings.get("backrest.db.prepared_statements", True) and _is_psycopg(settings[f"{prefix}url"]):
         # psycopg prepares a statement on the server once a connection has run
         # it five times. Behind a pooler in transaction mode, the next
         # transaction may be on another server connection, which has no such
         # statement, or one of the same name from another client.
-        options["connect_args"] = {"prepare_threshold": None}
+        options["connect_args"] = {**options.get("connect_args", {}), "prepare_threshold": None}
     engine = engine_from_config(
         settings, prefix, hide_parameters=True, json_deserializer=orjson.loads, **options
     )

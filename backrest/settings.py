@@ -100,6 +100,30 @@ def _as_cron(value: Any) -> str:
 REDIS_SCHEMES = ("redis", "rediss", "redis+unix")
 
 
+def _as_seconds(limit: float) -> Callable[[Any], float]:
+    def parse(value: Any) -> float:
+        number = float(value)
+        if not 0 <= number <= limit:
+            msg = f"must be between 0 and {limit} seconds, not {value!r}"
+            raise ValueError(msg)
+        return number
+
+    return parse
+
+
+def _is_postgresql(url: str) -> bool:
+    """Whether ``url`` is a PostgreSQL URL (``postgresql://``, ``postgresql+psycopg://``)."""
+    return urlsplit(url).scheme.partition("+")[0] == "postgresql"
+
+
+def _as_postgresql_url(value: Any) -> str:
+    """Empty, or a PostgreSQL URL."""
+    if value and not _is_postgresql(value):
+        msg = f"must be a postgresql:// or postgresql+psycopg:// URL, not {value!r}"
+        raise ValueError(msg)
+    return value
+
+
 def _as_redis_url(value: Any) -> str:
     if value and urlsplit(value).scheme not in REDIS_SCHEMES:
         msg = f"must be a {', '.join(f'{scheme}://' for scheme in REDIS_SCHEMES)} URL, not {value!r}"
@@ -132,6 +156,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("backrest.db.prepared_statements", _as_bool, True),
     # KiB of SQLite's page cache, in each connection (see backrest.db).
     Setting("backrest.db.sqlite_cache_size", _as_at_most(1024 * 1024), SQLITE_CACHE_SIZE),
+    # A PostgreSQL streaming replica that serves safe reads (docs/decisions/0005-read-replicas.rst);
+    # empty: every read on the primary. How long a read waits for it to replay the caller's last
+    # write before it reads on the primary, and how long a replica found down is left alone.
+    Setting("backrest.db.replica_url", _as_postgresql_url, ""),
+    Setting("backrest.db.replica_max_wait", _as_seconds(60), 0.5),
+    Setting("backrest.db.replica_retry", _as_seconds(3600), 30),
     # Seconds a migration waits for a lock on PostgreSQL before it gives up (see backrest.migrations).
     Setting("backrest.db.migration_lock_timeout", _as_at_most(3600), MIGRATION_LOCK_TIMEOUT),
     # Pyramid's records of views and routes, for proutes and the debug toolbar.
@@ -299,6 +329,7 @@ def resolve(raw: Mapping[str, Any], environ: Mapping[str, str] | None = None) ->
     _refuse_process_caches(resolved)
     _check_file_storage(resolved)
     _check_jobs(resolved)
+    _check_replica(resolved)
     _refuse_weak_secrets(resolved)
     return resolved
 
@@ -381,7 +412,7 @@ def _check_file_storage(resolved: Mapping[str, Any]) -> None:
 
 def _check_jobs(resolved: Mapping[str, Any]) -> None:
     """Procrastinate keeps its jobs in PostgreSQL, beside the rows that queue them."""
-    if resolved[JOBS] == "procrastinate" and not resolved["sqlalchemy.url"].startswith("postgresql"):
+    if resolved[JOBS] == "procrastinate" and not _is_postgresql(resolved["sqlalchemy.url"]):
         msg = (
             "setting backrest.jobs = procrastinate keeps its jobs in PostgreSQL: sqlalchemy.url must be "
             "a postgresql:// URL, or backrest.jobs = thread"
@@ -395,6 +426,13 @@ def _check_jobs(resolved: Mapping[str, Any]) -> None:
         if not croniter.is_valid(schedule):
             msg = f"setting backrest.jobs.gc_schedule: {schedule!r} is no schedule cron understands"
             raise ValueError(msg)
+
+
+def _check_replica(resolved: Mapping[str, Any]) -> None:
+    """A replica replays its primary: both are PostgreSQL."""
+    if resolved["backrest.db.replica_url"] and not _is_postgresql(resolved["sqlalchemy.url"]):
+        msg = "setting backrest.db.replica_url needs a PostgreSQL primary (sqlalchemy.url)"
+        raise ValueError(msg)
 
 
 def _refuse_weak_secrets(resolved: Mapping[str, Any]) -> None:

@@ -86,77 +86,118 @@ def _as_postgres_user() -> tuple[list[str], int | None]:
     return ["runuser", "-u", "postgres", "--"], uid
 
 
+QUIET: dict[str, Any] = {"stdout": subprocess.DEVNULL, "stderr": subprocess.PIPE}
+
+
+@dataclass
+class PostgreSQL:
+    """One PostgreSQL server: its data directory in ``directory``, on 127.0.0.1:``port``."""
+
+    bin_dir: Path
+    prefix: list[str]
+    directory: Path
+    port: int
+    settings: tuple[str, ...] = ()
+    """``name=value`` settings it starts with, after those of every test server."""
+
+    @property
+    def data(self) -> Path:
+        return self.directory / "data"
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+psycopg://backrest@127.0.0.1:{self.port}/backrest"
+
+    def run(self, program: str, *arguments: str) -> None:
+        subprocess.run([*self.prefix, str(self.bin_dir / program), *arguments], check=True, **QUIET)
+
+    def start(self) -> None:
+        options = " ".join(
+            [
+                f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1",
+                "-c fsync=off -c full_page_writes=off",
+                *(f"-c {setting}" for setting in self.settings),
+            ]
+        )
+        log = str(self.directory / "log")
+        self.run("pg_ctl", "-D", str(self.data), "-o", options, "-w", "-l", log, "start")
+
+    def stop(self) -> None:
+        self.run("pg_ctl", "-D", str(self.data), "-m", "immediate", "stop")
+
+    @contextlib.contextmanager
+    def running(self) -> Iterator[PostgreSQL]:
+        self.start()
+        try:
+            yield self
+        finally:
+            self.stop()
+
+
 @contextlib.contextmanager
-def postgresql_server() -> Iterator[str]:
-    """A fresh PostgreSQL cluster; yields the SQLAlchemy URL of its database."""
+def _postgresql_directory(name: str) -> Iterator[tuple[Path, list[str], Path]]:
+    """The binaries' directory, the command prefix to run them and a directory PostgreSQL may own."""
     bin_dir = postgres_bin_dir()
     if bin_dir is None:
         missing("PostgreSQL", "apt-get install postgresql (or put initdb on PATH)")
     prefix, uid = _as_postgres_user()
-    port = free_port()
-    with tempfile.TemporaryDirectory(prefix="backrest-pg-") as directory:
-        data = Path(directory) / "data"
+    with tempfile.TemporaryDirectory(prefix=f"backrest-{name}-") as directory:
         if uid is not None:
             os.chown(directory, uid, -1)
-        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.PIPE}
-        subprocess.run(
-            [
-                *prefix,
-                str(bin_dir / "initdb"),
-                "-D",
-                str(data),
-                "-U",
-                "backrest",
-                "-A",
-                "trust",
-                "-E",
-                "UTF8",
-            ],
-            check=True,
-            **quiet,
+        yield bin_dir, prefix, Path(directory)
+
+
+@contextlib.contextmanager
+def _primary(name: str) -> Iterator[PostgreSQL]:
+    """A fresh cluster with the ``backrest`` database, running; its ``backrest`` role is a superuser."""
+    with _postgresql_directory(name) as (bin_dir, prefix, directory):
+        server = PostgreSQL(bin_dir, prefix, directory, free_port())
+        server.run("initdb", "-D", str(server.data), "-U", "backrest", "-A", "trust", "-E", "UTF8")
+        with server.running():
+            server.run("createdb", "-h", "127.0.0.1", "-p", str(server.port), "-U", "backrest", "backrest")
+            yield server
+
+
+@contextlib.contextmanager
+def postgresql_server() -> Iterator[str]:
+    """A fresh PostgreSQL cluster; yields the SQLAlchemy URL of its database."""
+    with _primary("pg") as server:
+        yield server.url
+
+
+@dataclass
+class PrimaryAndStandby:
+    """A primary and its streaming standby; a test stops and starts the standby."""
+
+    primary: PostgreSQL
+    standby: PostgreSQL
+
+
+@contextlib.contextmanager
+def postgresql_with_standby(apply_delay: str | None = None) -> Iterator[PrimaryAndStandby]:
+    """A primary and a hot standby streaming from it, which applies each commit ``apply_delay`` late.
+
+    The standby is a base backup of the primary (``pg_basebackup -R`` writes
+    its ``standby.signal`` and ``primary_conninfo``), on a port of its own.
+    """
+    with (
+        _primary("pg-primary") as primary,
+        _postgresql_directory("pg-standby") as (bin_dir, prefix, directory),
+    ):
+        settings = (f"recovery_min_apply_delay={apply_delay}",) if apply_delay else ()
+        standby = PostgreSQL(bin_dir, prefix, directory, free_port(), settings)
+        standby.run(
+            "pg_basebackup",
+            *("-h", "127.0.0.1", "-p", str(primary.port), "-U", "backrest"),
+            *("-D", str(standby.data), "-R", "-X", "stream", "--checkpoint=fast"),
         )
-        options = (
-            f"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
-        )
-        subprocess.run(
-            [
-                *prefix,
-                str(bin_dir / "pg_ctl"),
-                "-D",
-                str(data),
-                "-o",
-                options,
-                "-w",
-                "-l",
-                str(Path(directory) / "log"),
-                "start",
-            ],
-            check=True,
-            **quiet,
-        )
+        standby.start()
         try:
-            subprocess.run(
-                [
-                    *prefix,
-                    str(bin_dir / "createdb"),
-                    "-h",
-                    "127.0.0.1",
-                    "-p",
-                    str(port),
-                    "-U",
-                    "backrest",
-                    "backrest",
-                ],
-                check=True,
-                **quiet,
-            )
-            yield f"postgresql+psycopg://backrest@127.0.0.1:{port}/backrest"
+            yield PrimaryAndStandby(primary, standby)
         finally:
-            subprocess.run(
-                [*prefix, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-                check=True,
-                **quiet,
-            )
+            # Stopped already when a test left it so.
+            with contextlib.suppress(subprocess.CalledProcessError):
+                standby.stop()
 
 
 PGBOUNCER = "pgbouncer"

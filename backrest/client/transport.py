@@ -42,6 +42,8 @@ CACHE_SIZE = 256
 ASYNC_THREADS = 8
 DEFAULT_TIMEOUT = 30.0
 """Seconds to wait for a connection, or for each read or write of one."""
+POSITION = "X-Backrest-Position"
+"""The header of the primary's position after a write, which reads send back to see that write."""
 USER_AGENT = f"backrest-client/{version('backrest')} python-httpx/{httpx.__version__}"
 
 
@@ -127,6 +129,8 @@ class Transport:
         self.options = options
         self.origin = origin(root_url)
         self.cache = cache
+        self.position: str | None = None
+        """The position a write was answered with, sent with every request after it (read-your-writes)."""
 
     def request(
         self,
@@ -162,6 +166,9 @@ class Transport:
         attempt = 0
         while True:
             response = self.pool.http.send(request, stream=stream)
+            position = response.headers.get(POSITION)
+            if position is not None:
+                self.position = position
             log.debug(
                 "%s %s: %s (request %s)",
                 method,
@@ -194,6 +201,8 @@ class Transport:
         headers = {**self.options.headers, **(extra or {})}
         if self.options.credential is not None:
             headers["Authorization"] = self.options.credential.authorization
+        if self.position is not None:
+            headers[POSITION] = self.position
         return headers
 
     def get_json(self, url: str, params: Mapping[str, Any] | None = None) -> tuple[Any, str | None]:

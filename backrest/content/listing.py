@@ -29,6 +29,7 @@ from backrest.content.sharing import SHARED_TEAMS, caller_teams, shared_teams_co
 from backrest.db import names_of, utcnow
 from backrest.errors import http_error
 from backrest.renderers import timestamp
+from backrest.replicas import complete_as_of, read, served_by_replica
 from backrest.security.identity import principals, visibility_key
 from backrest.serialize import jsonable
 from backrest.statements import Kept
@@ -103,7 +104,9 @@ class Listing:
                 if cached is not None:
                     return self._answer(request, json.loads(cached))
         page = self.page(request)
-        if key is not None:
+        # Only pages read on the primary are kept: one read on a replica may be older than a write
+        # already answered, and another process would answer it to the writer.
+        if key is not None and not served_by_replica(request):
             cache.set(key, json.dumps(page, default=jsonable).encode())
         return self._answer(request, page)
 
@@ -120,11 +123,16 @@ class Listing:
             self._statements.put(key, made)
         query = made.query
         if made.bound is not None:
-            rows = made.bound.all(request.dbconnection)
+            rows = read(request, made.bound.all)
             objects = [self._rows.object(row) for row in rows]
         else:
             rows = request.dbsession.execute(made.statement, made.parameters).all()
             objects = [row[0] for row in rows]
+        as_of = complete_as_of(request)
+        if as_of is not None:
+            # Read on a replica: it may not yet have what the primary committed before now.
+            margin = timedelta(seconds=request.registry.settings["backrest.modified_since.margin"])
+            generated = min(generated, as_of - margin)
         if not rows and query.page > 1:
             raise http_error(404, "querystring", "page", "There is no such page.")
         if rows:
@@ -133,7 +141,8 @@ class Listing:
         else:
             # An empty first page still tells when the caller's view last changed.
             changes = self._last_changes(request, visibility_for(self.content_type, request.identity))
-            count, changed = 0, list(request.dbsession.execute(select(*changes), made.parameters).one())
+            last = select(*changes)
+            count, changed = 0, list(read(request, lambda db: db.execute(last, made.parameters).one()))
         cap = request.registry.settings["backrest.count.max"]
         teams = made.parameters[SHARED_TEAMS]
         items = [

@@ -13,6 +13,7 @@ from sqlalchemy import bindparam, inspect, select
 from backrest.content.loading import ObjectRows, rows_of
 from backrest.content.sharing import SHARED_TEAMS, caller_teams, shared_condition, shared_teams_column
 from backrest.db import names_of
+from backrest.replicas import read
 from backrest.resources import Root
 from backrest.security.permissions import (
     OBJECT_PERMISSIONS,
@@ -160,7 +161,9 @@ def item_loader(model: type[Content]) -> Callable[[Request, str], ItemResource]:
         teams = caller_teams(content_type, request.identity)
         parameters = {"id": object_id, SHARED_TEAMS: teams}
         if rows.complete:
-            row = made.read[bool(teams)].first(request.dbconnection, parameters)
+            statement = made.read[bool(teams)]
+            # On the replica for a GET or HEAD; a write reads what it changes on the primary.
+            row = read(request, lambda connection: statement.first(connection, parameters))
             obj = row and rows.object(row)
             if obj is not None and may_write(request):
                 obj = _in_session(request.dbsession, obj)

@@ -53,10 +53,19 @@ class HeartbeatChecks(colander.MappingSchema):
     redis = colander.SchemaNode(
         colander.String(), validator=WORKS, missing=colander.drop, description="Where Redis is configured."
     )
+    replica = colander.SchemaNode(
+        colander.String(),
+        validator=colander.OneOf(["ok", "degraded"]),
+        missing=colander.drop,
+        description=(
+            "Where a read replica is configured: degraded while it does not answer, "
+            "its reads served by the primary."
+        ),
+    )
 
 
 class Heartbeat(colander.MappingSchema):
-    description = "Every part works; a part that does not makes the answer a 503."
+    description = "Every part works; a part that does not makes the answer a 503 (a read replica excepted)."
     status = colander.SchemaNode(colander.String(), validator=WORKS)
     checks = HeartbeatChecks()
 

@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from backrest.discovery.schemas import ROOT, Heartbeat, Version
 from backrest.errors import Errors, errors_exception
+from backrest.replicas import REPLICA
 from backrest.security.permissions import Permission
 from backrest.service import Service, service_key, service_url
 
@@ -91,6 +92,17 @@ def _redis_works(request: Request) -> bool:
     return False
 
 
+def _replica_state(request: Request) -> str | None:
+    """``ok``, ``degraded`` when the read replica does not answer (the primary serves its reads), or none."""
+    replica = request.registry.get(REPLICA)
+    if replica is None:
+        return None
+    if replica.works():
+        return "ok"
+    log.error("heartbeat: the read replica does not answer; reads go to the primary")
+    return "degraded"
+
+
 @heartbeat.get(permission=Permission.PUBLIC, response_schema=Heartbeat())
 def heartbeat_view(request: Request) -> dict[str, Any]:
     checks = {"database": _database_works(request), "files": _file_storage_works(request)}
@@ -103,7 +115,12 @@ def heartbeat_view(request: Request) -> dict[str, Any]:
             errors.add("request", name, f"{PARTS[name]} does not answer.")
         raise errors_exception(errors)
     request.response.headers["Cache-Control"] = "no-store"
-    return {"status": "ok", "checks": dict.fromkeys(checks, "ok")}
+    states = dict.fromkeys(checks, "ok")
+    replica = _replica_state(request)
+    if replica is not None:
+        # Not a failure: the primary serves every read the replica would.
+        states["replica"] = replica
+    return {"status": "ok", "checks": states}
 
 
 @version.get(permission=Permission.PUBLIC, response_schema=Version())

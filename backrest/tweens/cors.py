@@ -17,11 +17,11 @@ if TYPE_CHECKING:
 ALLOWED_METHODS = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"
 ALLOWED_HEADERS = (
     "Accept, Authorization, Content-Type, If-Match, If-None-Match, "
-    "If-Modified-Since, X-CSRF-Token, X-Request-Id"
+    "If-Modified-Since, X-CSRF-Token, X-Request-Id, X-Backrest-Position"
 )
 EXPOSED_HEADERS = (
     "ETag, Last-Modified, Location, Retry-After, X-Request-Id, X-Page-Generated, X-Count-Exact, "
-    "X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset"
+    "X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, X-Backrest-Position"
 )
 
 

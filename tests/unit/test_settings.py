@@ -420,3 +420,57 @@ def test_a_gc_schedule_out_of_range_is_refused_where_procrastinate_runs_it():
 def test_job_durations_out_of_range_are_refused(name, value):
     with pytest.raises(ValueError, match=rf"setting backrest\.jobs\.{name}: must be between"):
         resolve({"sqlalchemy.url": PG, f"backrest.jobs.{name}": value}, environ={})
+
+
+PRIMARY = "postgresql+psycopg://backrest@db.example/backrest"
+
+
+def test_no_replica_by_default():
+    resolved = resolve({"sqlalchemy.url": URL}, environ={})
+    assert resolved["backrest.db.replica_url"] == ""
+    assert resolved["backrest.db.replica_max_wait"] == 0.5
+    assert resolved["backrest.db.replica_retry"] == 30
+
+
+def test_a_replica_of_a_postgresql_primary_is_accepted():
+    resolved = resolve(
+        {
+            "sqlalchemy.url": PRIMARY,
+            "backrest.db.replica_url": "postgresql+psycopg://backrest@replica.example/backrest",
+            "backrest.db.replica_max_wait": "0.25",
+            "backrest.db.replica_retry": "5",
+        },
+        environ={},
+    )
+    assert resolved["backrest.db.replica_url"] == "postgresql+psycopg://backrest@replica.example/backrest"
+    assert resolved["backrest.db.replica_max_wait"] == 0.25
+    assert resolved["backrest.db.replica_retry"] == 5
+
+
+@pytest.mark.parametrize(
+    "replica", ["sqlite:///replica.sqlite", "mysql://replica.example/backrest", "replica"]
+)
+def test_a_replica_must_be_postgresql(replica):
+    with pytest.raises(ValueError, match=r"backrest\.db\.replica_url: must be a postgresql"):
+        resolve({"sqlalchemy.url": PRIMARY, "backrest.db.replica_url": replica}, environ={})
+
+
+def test_a_replica_needs_a_postgresql_primary():
+    with pytest.raises(ValueError, match="needs a PostgreSQL primary"):
+        resolve(
+            {"sqlalchemy.url": "sqlite:///primary.sqlite", "backrest.db.replica_url": PRIMARY}, environ={}
+        )
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("backrest.db.replica_max_wait", "-1"),
+        ("backrest.db.replica_max_wait", "61"),
+        ("backrest.db.replica_max_wait", "soon"),
+        ("backrest.db.replica_retry", "-0.5"),
+    ],
+)
+def test_replica_delays_are_bounded(name, value):
+    with pytest.raises(ValueError, match=name.replace(".", r"\.")):
+        resolve({"sqlalchemy.url": PRIMARY, name: value}, environ={})

@@ -62,3 +62,11 @@ def test_list_statements_do_not_grow_with_the_page_size(request, documents, stat
     large = run(statements, lambda: browser.get("/-/documents/?page_size=50"))
     assert len(large) == len(small)
     assert len(browser.get("/-/documents/?page_size=50").json["results"]) == 50
+
+
+def test_without_a_replica_a_write_costs_no_statement_for_its_position(logged_in, statements):
+    """No ``backrest.db.replica_url``: no position is asked for, sent or set in a cookie."""
+    response = logged_in.post_json("/-/documents/", {"title": "A title"}, status=201)
+    assert not [statement for statement in statements if "wal_lsn" in statement]
+    assert "X-Backrest-Position" not in response.headers
+    assert "backrest_position" not in response.headers.get("Set-Cookie", "")
