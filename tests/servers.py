@@ -123,7 +123,9 @@ class PostgreSQL:
         self.run("pg_ctl", "-D", str(self.data), "-o", options, "-w", "-l", log, "start")
 
     def stop(self) -> None:
-        self.run("pg_ctl", "-D", str(self.data), "-m", "immediate", "stop")
+        """Stop it, unless a test has stopped it already."""
+        if (self.data / "postmaster.pid").exists():
+            self.run("pg_ctl", "-D", str(self.data), "-m", "immediate", "stop")
 
     @contextlib.contextmanager
     def running(self) -> Iterator[PostgreSQL]:
@@ -191,13 +193,8 @@ def postgresql_with_standby(apply_delay: str | None = None) -> Iterator[PrimaryA
             *("-h", "127.0.0.1", "-p", str(primary.port), "-U", "backrest"),
             *("-D", str(standby.data), "-R", "-X", "stream", "--checkpoint=fast"),
         )
-        standby.start()
-        try:
+        with standby.running():
             yield PrimaryAndStandby(primary, standby)
-        finally:
-            # Stopped already when a test left it so.
-            with contextlib.suppress(subprocess.CalledProcessError):
-                standby.stop()
 
 
 PGBOUNCER = "pgbouncer"

@@ -2,7 +2,8 @@
 
 What a process of the service would need at its first requests, tried one
 by one: the database and its schema (procrastinate's too, with
-``backrest.jobs = procrastinate``), the file storage, Redis (the rate
+``backrest.jobs = procrastinate``), the read replica (a standby, where
+set), the file storage, Redis (the rate
 limits' and the response cache's, where set) and the mail transport. Nothing
 is written but a probe file (and the file storage's directories, as the
 service makes them at start), and no mail is sent.
@@ -55,6 +56,17 @@ def _database(settings: dict[str, Any]) -> Iterator[tuple[str, Callable[[], str 
         yield "jobs", lambda: None if schema_present(engine) else ABSENT
 
 
+def _replica(url: str, settings: dict[str, Any]) -> Callable[[], str | None]:
+    engine = get_engine({**settings, "sqlalchemy.url": url})
+
+    def replays() -> str | None:
+        with engine.connect() as connection:
+            standby = connection.execute(text("SELECT pg_is_in_recovery()")).scalar_one()
+        return None if standby else "is no standby: it replays no primary (backrest.db.replica_url)"
+
+    return replays
+
+
 def _files(store: BlobStore | S3BlobStore) -> str | None:
     # Its directories, as the service makes them at start.
     store.prepare()
@@ -64,6 +76,8 @@ def _files(store: BlobStore | S3BlobStore) -> str | None:
 def _parts(settings: dict[str, Any]) -> Iterator[tuple[str, Callable[[], str | None]]]:
     """Each part the settings name, with its check: None when it works, else what is wrong."""
     yield from _database(settings)
+    if settings["backrest.db.replica_url"]:
+        yield "replica", _replica(settings["backrest.db.replica_url"], settings)
     yield "files", lambda: _files(blob_store(settings))
     if settings["backrest.redis_url"]:
         limits = ThrottleStorage(settings["backrest.redis_url"])

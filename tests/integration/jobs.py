@@ -46,9 +46,11 @@ def worker_ini(path: Path, settings: Mapping[str, str]) -> Path:
 
 
 class Worker:
-    """``backrest worker INI``, its output in ``log_path``."""
+    """``backrest worker INI``, its output in ``log_path``, with ``variables`` in its environment."""
 
-    def __init__(self, ini: Path, log_path: Path, concurrency: int = 1) -> None:
+    def __init__(
+        self, ini: Path, log_path: Path, concurrency: int = 1, variables: Mapping[str, str] | None = None
+    ) -> None:
         self.log_path = log_path
         with log_path.open("wb") as log:
             self.process = subprocess.Popen(
@@ -56,7 +58,7 @@ class Worker:
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                env=environment(),
+                env=environment(**(variables or {})),
             )
 
     @property
@@ -84,8 +86,10 @@ class Worker:
 
 
 @contextlib.contextmanager
-def running_worker(ini: Path, log_path: Path, concurrency: int = 1) -> Iterator[Worker]:
-    worker = Worker(ini, log_path, concurrency)
+def running_worker(
+    ini: Path, log_path: Path, concurrency: int = 1, variables: Mapping[str, str] | None = None
+) -> Iterator[Worker]:
+    worker = Worker(ini, log_path, concurrency, variables)
     try:
         yield worker
     finally:

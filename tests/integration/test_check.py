@@ -6,7 +6,7 @@ from pathlib import Path
 
 from tests.integration.command import backrest, write_ini
 from tests.integration.conftest import smtp_server
-from tests.servers import free_port, redis_server
+from tests.servers import free_port, postgresql_with_standby, redis_server
 
 
 def settings_in(directory: Path, **overrides: str) -> dict[str, str]:
@@ -84,3 +84,24 @@ def test_settings_that_do_not_hold_are_said_first(tmp_path):
     assert run.stdout == ""
     assert run.stderr.startswith("backrest: the settings: ")
     assert "backrest.mail.transport" in run.stderr
+
+
+def test_a_read_replica_must_be_a_standby(tmp_path):
+    with postgresql_with_standby() as cluster:
+        primary = cluster.primary.url
+        settings = settings_in(tmp_path, **{"sqlalchemy.url": primary})
+        assert backrest("migrate", str(write_ini(tmp_path / "migrate.ini", settings))).returncode == 0
+        standby = write_ini(
+            tmp_path / "standby.ini", {**settings, "backrest.db.replica_url": cluster.standby.url}
+        )
+        run = backrest("check", str(standby))
+        assert run.returncode == 0, run.stdout + run.stderr
+        assert lines(run.stdout)["replica"] == "ok"
+        # The primary named as its own replica: reads there would be right, but no load would move.
+        itself = write_ini(tmp_path / "itself.ini", {**settings, "backrest.db.replica_url": primary})
+        run = backrest("check", str(itself))
+    assert run.returncode == 1
+    assert (
+        lines(run.stdout)["replica"]
+        == "FAILED: is no standby: it replays no primary (backrest.db.replica_url)"
+    )

@@ -1,13 +1,14 @@
 """``production.ini`` as shipped, on several processes, with every part docs/deployment.rst names.
 
 Nothing but the environment an operator writes: ``backrest migrate``
-straight to PostgreSQL, two ``pserve production.ini http_port=...``
-processes through PgBouncer in transaction mode, one Redis for the rate
-limits and the page cache, file data in an S3-compatible store (SeaweedFS)
-that nginx sends, mail over SMTP, nginx rendered from ``deploy/nginx.conf``
-in front; then ``backrest check`` on the same environment. A user signs up
-by mail, logs in, writes, uploads and reads back, through nginx and through
-each process.
+straight to the PostgreSQL primary, two ``pserve production.ini
+http_port=...`` processes through PgBouncer in transaction mode, reading
+content on a streaming standby, one Redis for the rate limits and the page
+cache, file data in an S3-compatible store (SeaweedFS) that nginx sends,
+mail over SMTP sent by a ``backrest worker`` from procrastinate's queue,
+nginx rendered from ``deploy/nginx.conf`` in front; then ``backrest check``
+on the same environment. A user signs up by mail, logs in, writes, uploads
+and reads back, through nginx and through each process.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from tests.conftest import PASSWORD
 from tests.integration import test_nginx as nginx
 from tests.integration.command import backrest
 from tests.integration.conftest import smtp_server
+from tests.integration.jobs import running_worker
 from tests.integration.test_several_processes import AsNginx, ThroughNginx
 from tests.servers import (
     S3_BUCKET,
@@ -37,7 +39,7 @@ from tests.servers import (
     nginx_site_config,
     object_store,
     pgbouncer_server,
-    postgresql_server,
+    postgresql_with_standby,
     pserve,
     redis_server,
 )
@@ -58,13 +60,21 @@ EMAIL = "grace@example.com"
 
 
 def operator_environment(
-    directory: Path, database_url: str, redis_url: str, store: ObjectStore, smtp_port: int
+    directory: Path,
+    *,
+    database_url: str,
+    replica_url: str,
+    redis_url: str,
+    store: ObjectStore,
+    smtp_port: int,
 ) -> dict[str, str]:
     """What docs/deployment.rst has an operator set, for every part of a site of several processes."""
     return {
         **store.environment,
         "BACKREST_SQLALCHEMY_URL": database_url,
         "BACKREST_DB_PREPARED_STATEMENTS": "false",
+        "BACKREST_DB_REPLICA_URL": replica_url,
+        "BACKREST_JOBS": "procrastinate",
         "BACKREST_KEYS_PEPPER": secrets.token_urlsafe(48),
         "BACKREST_THROTTLE_DEVICE_SECRET": secrets.token_urlsafe(48),
         "BACKREST_MAIL_SMTP_HOST": "127.0.0.1",
@@ -114,13 +124,22 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     directory = tmp_path_factory.mktemp("production")
     smtp_port = free_port()
     logs = [directory / f"process-{n}.log" for n in range(PROCESSES)]
+    worker_log = directory / "worker.log"
     with contextlib.ExitStack() as stack:
-        database_url = stack.enter_context(postgresql_server())
+        cluster = stack.enter_context(postgresql_with_standby())
+        database_url = cluster.primary.url
         store = stack.enter_context(object_store())
         redis_url = stack.enter_context(redis_server())
         mail = stack.enter_context(smtp_server(smtp_port))
         through_pgbouncer = stack.enter_context(pgbouncer_server(database_url, pool_size=4))
-        variables = operator_environment(directory, through_pgbouncer, redis_url, store, smtp_port)
+        variables = operator_environment(
+            directory,
+            database_url=through_pgbouncer,
+            replica_url=cluster.standby.url,
+            redis_url=redis_url,
+            store=store,
+            smtp_port=smtp_port,
+        )
         # Migrations go to PostgreSQL itself, not through PgBouncer.
         migrated = backrest(
             "migrate", str(PRODUCTION_INI), **{**variables, "BACKREST_SQLALCHEMY_URL": database_url}
@@ -131,12 +150,15 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             stack.enter_context(
                 pserve(PRODUCTION_INI, port, log, arguments=[f"http_port={port}"], variables=variables)
             )
+        worker = stack.enter_context(running_worker(PRODUCTION_INI, worker_log, variables=variables))
         site_port = free_port()
         config, certificate = nginx_site_config(directory, site_port, free_port(), ports, directory / "blobs")
         stack.enter_context(nginx_server(config, site_port))
         tls = ssl.create_default_context(cafile=str(certificate))
         yield Site(site_port, tls, ports, variables, mail, store, directory / "uploads")
-    for log in logs:
+        # As systemd stops it: the job under way finishes, and it exits.
+        assert worker.terminate() == 0
+    for log in [*logs, worker_log]:
         assert "Traceback" not in log.read_text()
 
 
@@ -208,5 +230,5 @@ def test_the_heartbeat_and_the_check_find_every_part(site):
     assert checked.returncode == 0, checked.stdout + checked.stderr
     parts = dict(line.split(None, 1) for line in checked.stdout.splitlines() if line.strip())
     assert parts == dict.fromkeys(
-        ("settings", "database", "migrations", "files", "redis", "cache", "mail"), "ok"
+        ("settings", "database", "migrations", "jobs", "replica", "files", "redis", "cache", "mail"), "ok"
     )
