@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from pyramid.paster import bootstrap, setup_logging
 
+from backrest.scripts import settings_error
 from backrest.settings import environment_name
 
 if TYPE_CHECKING:
@@ -23,5 +24,9 @@ def loaded(ini: str) -> Iterator[dict[str, Any]]:
     """
     setup_logging(ini)
     os.environ[environment_name("backrest.mail.worker")] = "false"
-    with bootstrap(ini) as env:
+    try:
+        environment = bootstrap(ini)
+    except ValueError as error:  # the application refuses its settings
+        raise settings_error(error) from error
+    with environment as env:
         yield env

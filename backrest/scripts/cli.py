@@ -14,7 +14,7 @@ from backrest.files.gc import collect_garbage
 from backrest.mail.outbox import OutboxWorker
 from backrest.mail.transports import transport_from_settings
 from backrest.migrations import MigrationLockedError, schema_steps, upgrade
-from backrest.scripts import CommandError
+from backrest.scripts import CommandError, settings_error
 from backrest.scripts.application import loaded
 from backrest.scripts.check import WIDTH
 from backrest.scripts.check import check as check_parts
@@ -28,7 +28,10 @@ if TYPE_CHECKING:
 
 def _settings(ini: str) -> dict[str, Any]:
     setup_logging(ini)
-    return resolve(get_appsettings(ini, name="main"))
+    try:
+        return resolve(get_appsettings(ini, name="main"))
+    except ValueError as error:
+        raise settings_error(error) from error
 
 
 def migrate(ini: str) -> None:
@@ -47,11 +50,7 @@ def migrate(ini: str) -> None:
 
 def check(ini: str) -> None:
     """Check the settings, and that every part they name answers: database, files, Redis, mail."""
-    try:
-        settings = _settings(ini)
-    except ValueError as error:
-        msg = f"the settings: {error}"
-        raise CommandError(msg) from error
+    settings = _settings(ini)
     print(f"{'settings':<{WIDTH}}ok")  # noqa: T201
     check_parts(settings)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.integration.command import backrest, write_ini
 from tests.integration.conftest import smtp_server
 from tests.servers import free_port, postgresql_with_standby, redis_server
@@ -84,6 +86,15 @@ def test_settings_that_do_not_hold_are_said_first(tmp_path):
     assert run.stdout == ""
     assert run.stderr.startswith("backrest: the settings: ")
     assert "backrest.mail.transport" in run.stderr
+
+
+@pytest.mark.parametrize("command", ["migrate", "send-mail", "gc", "worker"])
+def test_every_operator_command_refuses_settings_that_do_not_hold_without_a_traceback(tmp_path, command):
+    ini = write_ini(tmp_path / "site.ini", settings_in(tmp_path, **{"backrest.cache.ttl": "a minute"}))
+    run = backrest(command, str(ini))
+    assert run.returncode == 1
+    assert run.stderr.startswith("backrest: the settings: setting backrest.cache.ttl: "), run.stderr
+    assert "Traceback" not in run.stderr
 
 
 def test_a_read_replica_must_be_a_standby(tmp_path):
