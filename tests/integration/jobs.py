@@ -7,7 +7,6 @@ import contextlib
 import signal
 import subprocess
 import threading
-import time
 from typing import TYPE_CHECKING
 
 from aiosmtpd.controller import Controller
@@ -18,7 +17,7 @@ from tests.integration.conftest import Collector
 from tests.servers import pserve_logging
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Mapping
+    from collections.abc import Iterator, Mapping
     from pathlib import Path
 
     from aiosmtpd.smtp import SMTP, Envelope, Session
@@ -26,15 +25,6 @@ if TYPE_CHECKING:
 LOGGING = pserve_logging("INFO", backrest="DEBUG", procrastinate="INFO")
 WAIT = 60.0
 """Seconds a test waits for what a worker does: far more than it takes, on a busy machine."""
-
-
-def wait_until(condition: Callable[[], object], what: str, timeout: float = WAIT) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            msg = f"{what}: not within {timeout} seconds"
-            raise AssertionError(msg)
-        time.sleep(0.05)
 
 
 def worker_ini(path: Path, settings: Mapping[str, str]) -> Path:

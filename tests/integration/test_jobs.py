@@ -26,14 +26,14 @@ from tests.conftest import FAST_HASHING, PASSWORD, UNREACHED_RATES
 from tests.integration.command import backrest
 from tests.integration.conftest import Collector
 from tests.integration.jobs import (
+    WAIT,
     SlowCollector,
     StallingCollector,
     running_worker,
     smtp_with,
-    wait_until,
     worker_ini,
 )
-from tests.integration.test_server import running_server
+from tests.integration.test_server import running_server, wait_for
 from tests.integration.test_smtp import queue
 from tests.servers import free_port
 
@@ -143,7 +143,7 @@ def test_a_rolled_back_request_queues_nothing_and_a_committed_one_sends_exactly_
     queue(mail_app, "ada@example.com", "committed", "Hello")
     assert mail_jobs(jobs_database) == 1
     with smtp_with(Collector(), smtp_port) as server, running_worker(ini, tmp_path / "worker.log"):
-        wait_until(lambda: settled(jobs_database), "the mail is delivered")
+        wait_for(lambda: settled(jobs_database), "the mail is delivered", WAIT)
     assert [mail.subject for mail in server.received] == ["committed"]
     [row] = rows(mail_app)
     assert row.sent is not None
@@ -160,7 +160,7 @@ def test_a_failed_request_sends_no_mail_and_a_committed_one_exactly_one(settings
         weak = client.post("/-/signup", {"email": "bob@example.com", "password": "bob@example.com!!"})
         assert weak.status == 400
         assert client.post("/-/signup", {"email": "ada@example.com", "password": PASSWORD}).status == 201
-        wait_until(lambda: settled(settings["sqlalchemy.url"]), "the confirmation is delivered")
+        wait_for(lambda: settled(settings["sqlalchemy.url"]), "the confirmation is delivered", WAIT)
     assert [(mail.rcpt_tos, mail.subject) for mail in server.received] == [
         (["ada@example.com"], "Confirm your email address")
     ]
@@ -176,9 +176,9 @@ def test_smtp_down_then_back_delivers_the_mail_and_no_request_fails(settings, in
             site.client().post("/-/signup", {"email": "ada@example.com", "password": PASSWORD}).status == 201
         )
         url = settings["sqlalchemy.url"]
-        wait_until(lambda: scalar(url, "SELECT max(attempts) FROM mail_outbox") >= 2, "two attempts fail")
+        wait_for(lambda: scalar(url, "SELECT max(attempts) FROM mail_outbox") >= 2, "two attempts fail", WAIT)
         with smtp_with(Collector(), smtp_port) as server:
-            wait_until(lambda: settled(url), "the mail is delivered once the server is back")
+            wait_for(lambda: settled(url), "the mail is delivered once the server is back", WAIT)
         assert "not delivered (ConnectionRefusedError" in worker.log
     assert [mail.subject for mail in server.received] == ["Confirm your email address"]
     assert scalar(url, "SELECT count(*) FROM mail_outbox WHERE sent IS NOT NULL") == 1
@@ -191,11 +191,11 @@ def test_a_worker_killed_mid_job_has_its_job_run_again_with_the_same_message_id(
     queue(mail_app, "ada@example.com", "Reset", "Hello")
     with smtp_with(StallingCollector(), smtp_port) as server:
         with running_worker(ini, tmp_path / "first.log") as first:
-            wait_until(server.stalled.is_set, "the first worker is sending")
+            wait_for(server.stalled.is_set, "the first worker is sending", WAIT)
             first.kill()
         server.release.set()
         with running_worker(ini, tmp_path / "second.log") as second:
-            wait_until(lambda: settled(jobs_database), "the job is run again")
+            wait_for(lambda: settled(jobs_database), "the job is run again", WAIT)
             assert "stalled: its worker stopped, running it again" in second.log
     [row] = rows(mail_app)
     assert [mail.message["Message-ID"] for mail in server.received] == [row.message_id] * 2
@@ -207,7 +207,7 @@ def test_sigterm_lets_the_job_in_flight_finish_and_exits_0(mail_app, ini, smtp_p
         smtp_with(StallingCollector(), smtp_port) as server,
         running_worker(ini, tmp_path / "worker.log") as worker,
     ):
-        wait_until(server.stalled.is_set, "the worker is sending")
+        wait_for(server.stalled.is_set, "the worker is sending", WAIT)
         worker.process.send_signal(signal.SIGTERM)
         time.sleep(1)
         assert worker.process.poll() is None  # still finishing its job
@@ -228,10 +228,10 @@ def test_two_workers_share_the_mail_and_deliver_each_message_once(
         running_worker(ini, tmp_path / "one.log", concurrency=2) as one,
         running_worker(ini, tmp_path / "two.log", concurrency=2) as two,
     ):
-        wait_until(lambda: one.started and two.started, "both workers wait for jobs")
+        wait_for(lambda: one.started and two.started, "both workers wait for jobs", WAIT)
         for number in range(count):
             queue(mail_app, f"user{number}@example.com", f"mail {number}", "Hello")
-        wait_until(lambda: settled(jobs_database), "every mail is delivered")
+        wait_for(lambda: settled(jobs_database), "every mail is delivered", WAIT)
     assert sorted(mail.subject for mail in server.received) == sorted(f"mail {n}" for n in range(count))
     assert one.deliveries > 0
     assert two.deliveries > 0
@@ -244,8 +244,8 @@ def test_gc_runs_on_its_schedule(settings, tmp_path):
     leftover.parent.mkdir(parents=True, exist_ok=True)
     leftover.write_bytes(b"nothing names me")
     with running_worker(ini, tmp_path / "worker.log") as worker:
-        wait_until(lambda: not leftover.exists(), "gc removes what nothing refers to")
-        wait_until(lambda: "gc: removed" in worker.log, "gc reports what it removed")
+        wait_for(lambda: not leftover.exists(), "gc removes what nothing refers to", WAIT)
+        wait_for(lambda: "gc: removed" in worker.log, "gc reports what it removed", WAIT)
 
 
 def test_pruning_removes_finished_jobs_older_than_kept(mail_app, ini, jobs_database, tmp_path):
@@ -268,7 +268,9 @@ def test_pruning_removes_finished_jobs_older_than_kept(mail_app, ini, jobs_datab
         jobs.configure_task(PRUNE, queue=UPKEEP_QUEUE).defer(timestamp=0)
     remaining = "SELECT count(*) FROM procrastinate_jobs WHERE id = ANY(:ids)"
     with running_worker(ini, tmp_path / "worker.log"):
-        wait_until(lambda: scalar(jobs_database, remaining, ids=[old, recent]) == 1, "the old job is pruned")
+        wait_for(
+            lambda: scalar(jobs_database, remaining, ids=[old, recent]) == 1, "the old job is pruned", WAIT
+        )
     assert (
         scalar(jobs_database, "SELECT id FROM procrastinate_jobs WHERE id = ANY(:ids)", ids=[old, recent])
         == recent

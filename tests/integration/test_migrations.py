@@ -29,6 +29,7 @@ from backrest.tables import metadata
 from tests.conftest import make_settings
 from tests.integration.command import BACKREST, TIMEOUT, backrest, environment, write_ini
 from tests.integration.test_check import lines
+from tests.integration.test_server import wait_for
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
@@ -150,15 +151,6 @@ def start_migrate(ini: Path) -> subprocess.Popen[str]:
     )
 
 
-def wait_until(condition: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + TIMEOUT
-    while not condition():
-        if time.monotonic() > deadline:
-            msg = f"not in {TIMEOUT} s: {what}"
-            raise TimeoutError(msg)
-        time.sleep(0.05)
-
-
 def waiting_for_the_migration_lock(connection: Connection) -> int:
     """How many sessions wait for the advisory lock of migrations on ``connection``'s database."""
     return connection.scalar(
@@ -204,7 +196,7 @@ def test_migrations_started_at_once_run_one_after_the_other(empty_engine, tmp_pa
     ini = deployment_ini(empty_engine, tmp_path)
     with migrating_already(empty_engine) as waiting:
         processes = [start_migrate(ini) for _ in range(2)]
-        wait_until(lambda: waiting(processes), "both processes wait for the one migrating")
+        wait_for(lambda: waiting(processes), "both processes wait for the one migrating", TIMEOUT)
     outputs = [process.communicate(timeout=TIMEOUT) for process in processes]
     assert [process.returncode for process in processes] == [0, 0], outputs
     assert [stdout for stdout, _ in outputs] == ["database is up to date\n"] * 2
@@ -252,7 +244,7 @@ def test_a_migration_blocked_by_a_long_transaction_gives_up_and_lets_requests_th
         # Another request's write to users, which queues behind the migration's wait.
         writer = threading.Thread(target=write_users, args=(request,))
         try:
-            wait_until(lambda: waiting_on(long_transaction, "users"), "the migration waits for users")
+            wait_for(lambda: waiting_on(long_transaction, "users"), "the migration waits for users", TIMEOUT)
             waiting_since = time.monotonic()
             writer.start()
             _, stderr = process.communicate(timeout=TIMEOUT)
@@ -371,7 +363,9 @@ def test_an_index_built_concurrently_waits_for_writes_under_way_and_holds_up_no_
         long_transaction.execute(text("LOCK TABLE users IN ROW EXCLUSIVE MODE"))
         migration.start()
         try:
-            wait_until(lambda: waiting_for_transactions(long_transaction), "the build waits for the writer")
+            wait_for(
+                lambda: waiting_for_transactions(long_transaction), "the build waits for the writer", TIMEOUT
+            )
             # Well past the lock timeout, the build still waits.
             time.sleep(3)
             assert migration.is_alive()

@@ -459,5 +459,5 @@ def wait_for(condition: Callable[[], bool], what: str, timeout: float = 10.0) ->
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
-            pytest.fail(f"no {what} within {timeout} seconds")
+            pytest.fail(f"still waiting after {timeout} seconds: {what}")
         time.sleep(0.05)
