@@ -55,8 +55,15 @@ log = logging.getLogger(__name__)
 
 
 def new_public_id() -> str:
-    """An opaque, URL-safe id of 128 random bits: it tells nothing of how many rows exist."""
-    return secrets.token_urlsafe(16)
+    """An opaque, URL-safe id of 128 random bits: it tells nothing of how many rows exist.
+
+    It never starts with ``-``, which command lines (``backrest download
+    files ID``, ``rm``, ``grep``) would take for an option: one id in 64 is
+    drawn again.
+    """
+    while (drawn := secrets.token_urlsafe(16)).startswith("-"):
+        pass
+    return drawn
 
 
 NAMES_SEPARATOR = " "

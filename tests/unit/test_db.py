@@ -1,11 +1,12 @@
 import logging
+import re
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from backrest.db import UTCDateTime, get_engine
+from backrest.db import PUBLIC_ID_LENGTH, UTCDateTime, get_engine, new_public_id
 
 
 def test_sqlite_database_directory_is_created(tmp_path):
@@ -61,3 +62,10 @@ def test_statements_never_show_their_parameters_in_errors_or_logs(tmp_path, capl
     assert "INSERT INTO secrets" in caplog.text
     assert "s3cret-value" not in str(failure.value)
     assert "s3cret-value" not in caplog.text
+
+
+def test_public_ids_are_url_safe_and_never_look_like_an_option():
+    # One in 64 would start with "-" if drawn once: among 2 000, some would.
+    ids = {new_public_id() for _ in range(2000)}
+    assert len(ids) == 2000
+    assert all(re.fullmatch(rf"[A-Za-z0-9_][A-Za-z0-9_-]{{{PUBLIC_ID_LENGTH - 1}}}", id_) for id_ in ids)
