@@ -79,12 +79,14 @@ def complete_as_of(request: Request) -> datetime | None:
 
 
 def _replica_connection(request: Request) -> Connection | None:
+    replica: Replica | None = request.registry.get(REPLICA)
+    if replica is None:  # no replica configured: nothing to remember on the request
+        return None
     environ = request.environ
     if CONNECTION in environ:
         return environ[CONNECTION]
-    replica: Replica | None = request.registry.get(REPLICA)
     connection = None
-    if replica is not None and request.method in READ_METHODS and "app.dbsession" not in environ:
+    if request.method in READ_METHODS and "app.dbsession" not in environ:
         connection = replica.connection(positions.of_request(request))
         if connection is not None:
             request.add_finished_callback(lambda _request: connection.close())
